@@ -1,0 +1,119 @@
+"""Vietnamese text normalisation for matching; display text is never changed.
+
+Three forms are derived from a text:
+
+* ``match_form``: NFC, one tone-mark placement, lower case — "Đảng uỷ" and
+  "Đảng ủy" become the same string.
+* ``fold``: ``match_form`` without any diacritics, with đ→d (Unicode does not
+  decompose đ) — what a user typing without accents produces.
+* tokens: syllables and numbers of either form, for lexical retrieval.
+
+All functions keep string length unchanged where they can (``nfc`` excepted),
+but callers that need offsets should compute them on the display text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Combining tone marks (NFD): grave, acute, tilde, hook above, dot below.
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_VOWELS = set("aăâeêioôơuưyAĂÂEÊIOÔƠUƯYàáảãạ")
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+# A number keeps its thousands dots and decimal comma: 1.302, 36,26, 18.700.000.
+TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
+
+_PUNCT_MAP = str.maketrans(
+    {
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2018": "'", "\u2019": "'", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+        "\u2026": "...", "\u00a0": " ", "\u200b": "",
+    }
+)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _base_letters(decomposed: str) -> list[tuple[int, str]]:
+    return [(i, ch) for i, ch in enumerate(decomposed) if not unicodedata.combining(ch)]
+
+
+@lru_cache(maxsize=200_000)
+def _canonical_syllable(word: str) -> str:
+    """Put the tone mark of an open oa/oe/uy syllable on its second vowel.
+
+    Old style writes "hòa, khỏe, thủy", new style "hoà, khoẻ, thuỷ"; only open
+    syllables ending in these glides differ, so only they are moved.
+    """
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [ch for ch in decomposed if ch in TONE_MARKS]
+    if len(tones) != 1:
+        return word
+    bare = "".join(ch for ch in decomposed if ch not in TONE_MARKS)
+    letters = _base_letters(bare)
+    plain = "".join(ch.lower() for _, ch in letters)
+    for glide in ("oa", "oe", "uy"):
+        if plain.endswith(glide) and len(plain) >= 2:
+            # "qu" + y: the u belongs to the consonant, the mark is already on y.
+            if glide == "uy" and plain.endswith("quy"):
+                return word
+            # A further vowel before the glide ("ngoai" is not this case) is not ours.
+            target_index = letters[-1][0]
+            rebuilt = bare[: target_index + 1] + tones[0] + bare[target_index + 1 :]
+            return unicodedata.normalize("NFC", rebuilt)
+    return word
+
+
+def normalize_tones(text: str) -> str:
+    """NFC text with one tone-mark placement for every syllable."""
+    text = nfc(text)
+    return _WORD_RE.sub(lambda m: _canonical_syllable(m.group(0)), text)
+
+
+def normalize_punctuation(text: str) -> str:
+    return text.translate(_PUNCT_MAP)
+
+
+def match_form(text: str) -> str:
+    """Lower-cased, tone-normalised NFC text with plain punctuation."""
+    return normalize_tones(normalize_punctuation(text)).lower()
+
+
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, đ→d: how users type without accents."""
+    return _WORD_RE.sub(lambda m: _fold_word(m.group(0)), match_form(text))
+
+
+def has_diacritics(text: str) -> bool:
+    lowered = match_form(text)
+    return lowered != fold(lowered)
+
+
+def tokens(text: str) -> list[str]:
+    """Syllables and numbers of the match form, in order."""
+    return TOKEN_RE.findall(match_form(text))
+
+
+def folded_tokens(text: str) -> list[str]:
+    return TOKEN_RE.findall(fold(text))
+
+
+def with_bigrams(syllables: list[str]) -> list[str]:
+    """Syllables plus adjacent pairs: Vietnamese words are mostly two syllables."""
+    return syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
+
+
+def normalize_for_compare(text: str) -> str:
+    """The one normaliser for scoring and gold checks: match form, single spaces."""
+    return " ".join(match_form(text).split())
