@@ -1,0 +1,268 @@
+"""Incremental, crash-safe sync of a folder of articles into the index.
+
+Order of work, chosen so that a run killed at any point leaves the previous
+index answering and the next run finishes the job:
+
+1. take the writer lock (a second writer fails at once);
+2. read and chunk only new or changed articles (content hash of the bytes);
+3. embed and store the chunks Chroma does not have yet — ids embed the
+   content hash, so new chunks never overwrite ones a reader is using, and a
+   resumed run skips what a killed run already stored;
+4. write a new lexical generation beside the old one;
+5. commit by replacing ``manifest.json`` atomically;
+6. only then delete what the new manifest no longer names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from index.article_cache import cache_path, read_cached, write_cached
+from index.chunking import chunk_article
+from index.cleaning import clean_article
+from index.config import Settings
+from index.documents import Article, Chunk, SkippedFile
+from index.embedders import describe, embedder_from_name, resolve_embedder
+from index.errors import IndexMismatchError
+from index.generation import generation_name, prune_generations, write_generation
+from index.loaders import assign_doc_ids, find_source_files, load_file
+from index.manifest import SCHEMA_VERSION, ArticleEntry, Manifest, read_manifest, write_manifest
+from index.progress import NullProgress, Progress
+from index.store import ChunkStore
+from index.writer_lock import writer_lock
+
+IN_PROGRESS = ".in-progress"
+
+
+@dataclass
+class SyncReport:
+    indexed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    chunks_embedded: int = 0
+    embedder: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "indexed": len(self.indexed),
+            "skipped": len(self.skipped),
+            "unchanged": len(self.unchanged),
+            "removed": len(self.removed),
+        }
+
+
+def chunker_settings(settings: Settings) -> dict:
+    return {"chunk_chars": settings.chunk_chars, "overlap_sentences": settings.chunk_overlap_sentences}
+
+
+def article_version(content_hash: str, chunker: dict) -> str:
+    """Changes when the file or the chunking changes: the unit of re-embedding."""
+    key = json.dumps({"hash": content_hash, "chunker": chunker, "schema": SCHEMA_VERSION}, sort_keys=True)
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def collection_name(data_dir: Path, generation: int) -> str:
+    digest = hashlib.sha1(str(Path(data_dir).resolve()).encode()).hexdigest()[:10]
+    return f"hoidap-{digest}-{generation}"
+
+
+def sync_index(
+    paths: list[Path],
+    settings: Settings,
+    *,
+    embed_spec: str | None = None,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> SyncReport:
+    progress = progress or NullProgress()
+    data_dir = Path(settings.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with writer_lock(data_dir):
+        report = _sync_locked(paths, settings, embed_spec or settings.embed_model, rebuild, progress, data_dir)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> SyncReport:
+    report = SyncReport()
+    previous = None if rebuild else read_manifest(data_dir)
+    old_manifest = read_manifest(data_dir) if rebuild else previous
+    chunker = chunker_settings(settings)
+    embedder = _choose_embedder(previous, embed_spec, settings, progress)
+    report.embedder = describe(embedder)
+    if previous is not None and previous.store.get("url") != (settings.chroma_url or None):
+        raise IndexMismatchError(
+            "Chỉ mục này dùng kho Chroma khác (--chroma-url đã đổi); hãy chạy lại với --rebuild "
+            "(the Chroma location changed: rebuild the index)."
+        )
+
+    generation = (old_manifest.generation if old_manifest else 0) + 1
+    store_name = previous.store["collection"] if previous else collection_name(data_dir, generation)
+    store = ChunkStore(data_dir, store_name, settings.chroma_url)
+    marker = data_dir / IN_PROGRESS
+    needs_gc = marker.exists()
+    marker.write_text(datetime.now(timezone.utc).isoformat())
+
+    old_entries = dict(previous.articles) if previous else {}
+    files = find_source_files(paths)
+    doc_ids = assign_doc_ids(files)
+    entries: dict[str, ArticleEntry] = {}
+    to_store: list[Chunk] = []
+    progress.start("Đọc tệp (reading)", len(files))
+    for path in files:
+        doc_id = doc_ids[path]
+        progress.advance(1)
+        try:
+            content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:
+            report.skipped.append(SkippedFile(str(path), f"không đọc được: {exc.strerror} (unreadable)"))
+            _keep_old(doc_id, old_entries, entries)
+            continue
+        version = article_version(content_hash, chunker)
+        old = old_entries.get(doc_id)
+        if old is not None and old.version == version and (data_dir / old.cache_file).exists():
+            entries[doc_id] = old
+            report.unchanged.append(doc_id)
+            continue
+        loaded = load_file(path, settings.max_file_bytes)
+        if isinstance(loaded, SkippedFile):
+            report.skipped.append(loaded)
+            progress.warn(f"Bỏ qua {loaded.source_path}: {loaded.reason}")
+            _keep_old(doc_id, old_entries, entries)
+            continue
+        article = clean_article(_with_id(loaded, doc_id))
+        chunks = chunk_article(_versioned(article, version), settings.chunk_chars, settings.chunk_overlap_sentences)
+        relative = write_cached(data_dir, article, chunks, version)
+        entries[doc_id] = ArticleEntry(
+            version=version,
+            source_path=article.source_path,
+            title=article.title,
+            date=article.date,
+            author=article.author,
+            n_chunks=len(chunks),
+            cache_file=relative,
+        )
+        to_store.extend(chunks)
+        report.indexed.append(doc_id)
+    progress.finish()
+    report.removed = sorted(set(old_entries) - set(entries))
+
+    changed = bool(report.indexed or report.removed or rebuild or previous is None)
+    if changed:
+        report.chunks_embedded = _embed_and_store(store, embedder, to_store, settings.embed_batch_size, progress)
+        rows = _rows_for(data_dir, entries)
+        lexical = write_generation(data_dir, generation, rows)
+        manifest = Manifest(
+            schema_version=SCHEMA_VERSION,
+            embedder=report.embedder,
+            chunker=chunker,
+            store={"kind": store.kind, "url": settings.chroma_url or None, "collection": store_name},
+            generation=generation,
+            lexical_dir=lexical,
+            articles=dict(sorted(entries.items())),
+            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
+        write_manifest(data_dir, manifest)
+        if rebuild and old_manifest is not None and old_manifest.store["collection"] != store_name:
+            ChunkStore(data_dir, old_manifest.store["collection"], old_manifest.store.get("url")).drop()
+    if changed or needs_gc:
+        _collect_garbage(data_dir, store, entries, read_manifest(data_dir), old_manifest)
+    marker.unlink(missing_ok=True)
+    return report
+
+
+def _choose_embedder(previous: Manifest | None, spec: str, settings: Settings, progress: Progress):
+    if previous is None:
+        return resolve_embedder(spec, settings, progress.warn)
+    recorded = previous.embedder["name"]
+    if spec in ("auto", recorded) or (spec == "lexical" and previous.embedder.get("weightless")):
+        return embedder_from_name(recorded, settings)
+    raise IndexMismatchError(
+        f"Chỉ mục đã xây bằng bộ nhúng '{recorded}', không phải '{spec}'. Muốn đổi, hãy chạy "
+        f"'hoidap index <thư mục> --embed-model {spec} --rebuild' (the index was built with another embedder)."
+    )
+
+
+def _keep_old(doc_id: str, old_entries: dict, entries: dict) -> None:
+    # An article that was indexed before but cannot be read now keeps its old version.
+    if doc_id in old_entries:
+        entries[doc_id] = old_entries[doc_id]
+
+
+def _with_id(raw, doc_id):
+    from dataclasses import replace
+
+    return raw if raw.doc_id == doc_id else replace(raw, doc_id=doc_id)
+
+
+def _versioned(article: Article, version: str) -> Article:
+    from dataclasses import replace
+
+    return replace(article, content_hash=version)
+
+
+def _embed_and_store(store: ChunkStore, embedder, chunks: list[Chunk], batch: int, progress: Progress) -> int:
+    if not chunks:
+        return 0
+    present = store.existing_ids([c.chunk_id for c in chunks])
+    missing = [c for c in chunks if c.chunk_id not in present]
+    progress.start("Nhúng đoạn văn (embedding)", len(missing))
+    step = max(batch, 1) * 8
+    from index.generation import indexed_text
+
+    for start in range(0, len(missing), step):
+        part = missing[start : start + step]
+        vectors = embedder.embed_passages([indexed_text(c.meta.get("title") or "", c.text) for c in part])
+        store.add(part, vectors)
+        progress.advance(len(part))
+    progress.finish()
+    return len(missing)
+
+
+def _rows_for(data_dir: Path, entries: dict[str, ArticleEntry]) -> list[dict]:
+    rows = []
+    for doc_id, entry in sorted(entries.items()):
+        _, chunks = read_cached(data_dir / entry.cache_file)
+        for chunk in chunks:
+            rows.append(
+                {
+                    "chunk_id": chunk.chunk_id,
+                    "doc_id": doc_id,
+                    "ordinal": chunk.ordinal,
+                    "start": chunk.start,
+                    "end": chunk.end,
+                    "text": chunk.text,
+                    "title": entry.title,
+                    "date": entry.date,
+                }
+            )
+    return rows
+
+
+def _collect_garbage(data_dir: Path, store: ChunkStore, entries, manifest: Manifest | None, old: Manifest | None):
+    """Delete what no committed manifest names: stale chunks, caches, generations."""
+    if manifest is None:
+        return
+    valid_prefixes = {manifest.chunk_id_prefix(doc_id) for doc_id in entries}
+    stale = [cid for cid in store.all_ids() if cid[: cid.rfind(":") + 1] not in valid_prefixes]
+    store.delete(stale)
+    keep = {manifest.lexical_dir}
+    if old is not None and old.lexical_dir:
+        keep.add(old.lexical_dir)
+    prune_generations(data_dir, keep)
+    referenced = {cache_path(data_dir, e.cache_file) for e in manifest.articles.values()}
+    if old is not None:
+        referenced |= {cache_path(data_dir, e.cache_file) for e in old.articles.values()}
+    articles_dir = data_dir / "articles"
+    if articles_dir.exists():
+        for file in articles_dir.iterdir():
+            if file not in referenced:
+                file.unlink(missing_ok=True)

@@ -1,0 +1,110 @@
+"""Read side of the index: what the query-time code (``rag``) is allowed to see.
+
+Opening is cheap (manifest, chunk table, bm25s arrays); the vector store and
+the embedder open on first dense query, so the weightless path never imports
+torch and a lexical-only caller never pays for Chroma.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from index.article_cache import read_cached
+from index.config import Settings
+from index.documents import Article
+from index.errors import IndexMissingError
+from index.generation import read_rows
+from index.lexical import LexicalIndex
+from index.manifest import Manifest, read_manifest
+from index.store import ChunkStore, date_int
+
+
+class IndexReader:
+    def __init__(self, settings: Settings, manifest: Manifest):
+        self.settings = settings
+        self.data_dir = Path(settings.data_dir)
+        self.manifest = manifest
+        directory = self.data_dir / manifest.lexical_dir
+        self.rows: list[dict] = read_rows(directory)
+        self.lexical = LexicalIndex.load(directory, len(self.rows))
+        self.row_of: dict[str, int] = {row["chunk_id"]: i for i, row in enumerate(self.rows)}
+        doc_ids = sorted(manifest.articles)
+        self._doc_number = {doc_id: i for i, doc_id in enumerate(doc_ids)}
+        self.row_doc = np.array([self._doc_number[r["doc_id"]] for r in self.rows], dtype=np.int32)
+        self.row_date = np.array([date_int(r.get("date")) for r in self.rows], dtype=np.int32)
+        self._articles: dict[str, Article] = {}
+
+    @classmethod
+    def open(cls, settings: Settings) -> "IndexReader":
+        manifest = read_manifest(Path(settings.data_dir))
+        if manifest is None or not manifest.lexical_dir:
+            raise IndexMissingError(
+                f"Chưa có chỉ mục trong {settings.data_dir}: hãy chạy 'hoidap index <thư mục bài viết>' trước "
+                "(no index yet: run 'hoidap index' first)."
+            )
+        return cls(settings, manifest)
+
+    # --- articles
+    @property
+    def doc_ids(self) -> list[str]:
+        return sorted(self.manifest.articles)
+
+    def article(self, doc_id: str) -> Article:
+        if doc_id not in self._articles:
+            entry = self.manifest.articles[doc_id]
+            self._articles[doc_id] = read_cached(self.data_dir / entry.cache_file)[0]
+        return self._articles[doc_id]
+
+    def row_mask(self, doc_ids: list[str] | None = None, date_from: str | None = None,
+                 date_to: str | None = None) -> np.ndarray | None:
+        """Rows allowed by the filters, or None when nothing is filtered."""
+        if not doc_ids and not date_from and not date_to:
+            return None
+        mask = np.ones(len(self.rows), dtype=bool)
+        if doc_ids:
+            wanted = [self._doc_number[d] for d in doc_ids if d in self._doc_number]
+            mask &= np.isin(self.row_doc, wanted)
+        if date_from:
+            mask &= self.row_date >= date_int(date_from)
+        if date_to:
+            mask &= (self.row_date <= date_int(date_to)) & (self.row_date > 0)
+        return mask
+
+    # --- dense side
+    @property
+    def embedder_name(self) -> str:
+        return self.manifest.embedder["name"]
+
+    @property
+    def weightless(self) -> bool:
+        return bool(self.manifest.embedder.get("weightless"))
+
+    @cached_property
+    def embedder(self):
+        from index.embedders import embedder_from_name
+
+        return embedder_from_name(self.embedder_name, self.settings)
+
+    @cached_property
+    def store(self) -> ChunkStore:
+        store = self.manifest.store
+        return ChunkStore(self.data_dir, store["collection"], store.get("url"))
+
+    def dense_search(self, question: str, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(row, cosine) best first; hits the manifest does not name are dropped."""
+        vector = self.embedder.embed_queries([question])[0]
+        where = None
+        if mask is not None:
+            allowed = sorted({self.rows[i]["doc_id"] for i in np.flatnonzero(mask)})
+            if not allowed:
+                return []
+            where = {"doc_id": {"$in": allowed}}
+        hits = []
+        for chunk_id, score in self.store.query(vector, n * 2, where):
+            row = self.row_of.get(chunk_id)
+            if row is not None and (mask is None or mask[row]):
+                hits.append((row, score))
+        return hits[:n]

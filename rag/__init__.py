@@ -1,0 +1,1 @@
+"""Query time: retrieve passages, answer with citations, check the citations."""

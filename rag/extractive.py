@@ -1,0 +1,193 @@
+"""The weightless answerer: quote the sentence that answers, cite it, and for typed
+questions pull out the short answer (a number with its unit, a name, a date, a place).
+
+Sentences are scored by the IDF-weighted share of the question's content words
+they contain (their passage's other sentences and title count a little, for
+context); the share of the best sentence is the support score that the
+calibrated refusal threshold applies to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.chunking import split_sentences
+from index.textnorm import fold, folded_tokens, tokens, with_bigrams
+from rag.question import QuestionAnalysis
+from rag.retrieval import Passage
+from rag.spans import (date_spans, extend_with_unit, name_spans, number_spans, ordinal_spans, place_spans)
+
+_MONEY_WORDS = re.compile(r"\b(tien|ngan sach|kinh phi|von|dong|thu nhap|chi phi|quy)\b")
+CONTEXT_WEIGHT = 0.3
+NO_TYPE_FACTOR = 0.5
+LENGTH_PENALTY = 0.05
+MAX_QUOTE_CHARS = 320
+
+
+@dataclass
+class SentenceCandidate:
+    passage_index: int
+    start: int  # offsets into the passage text
+    end: int
+    text: str
+    support: float
+    score: float
+
+
+@dataclass
+class ExtractedAnswer:
+    passage_index: int
+    sentence: SentenceCandidate
+    quote: tuple[int, int]  # offsets into the passage text
+    short: tuple[int, int] | None  # offsets into the passage text
+    support: float
+
+
+class TermWeights:
+    """IDF of question terms from the bm25s index, in the field the question was typed in."""
+
+    def __init__(self, analysis: QuestionAnalysis, idf):
+        self.field = "accented" if analysis.accented else "folded"
+        self.terms = list(dict.fromkeys(analysis.terms(self.field)))
+        self.weights = {t: max(idf(t, self.field), 0.1) for t in self.terms}
+        self.total = sum(self.weights.values()) or 1.0
+
+    def sentence_terms(self, text: str) -> set[str]:
+        syllables = tokens(text) if self.field == "accented" else folded_tokens(text)
+        return set(with_bigrams(syllables))
+
+    def coverage(self, terms: set[str], context: set[str]) -> float:
+        matched = sum(w for t, w in self.weights.items() if t in terms)
+        from_context = sum(w for t, w in self.weights.items() if t not in terms and t in context)
+        return (matched + CONTEXT_WEIGHT * from_context) / self.total
+
+
+def rank_sentences(analysis: QuestionAnalysis, passages: list[Passage], weights: TermWeights) -> list[SentenceCandidate]:
+    candidates, priors = [], []
+    for index, passage in enumerate(passages):
+        context = weights.sentence_terms(passage.title + "\n" + passage.text)
+        for start, end in split_sentences(passage.text):
+            text = passage.text[start:end]
+            support = weights.coverage(weights.sentence_terms(text), context)
+            # Longer sentences match more words by chance: a mild length normalisation, as in BM25.
+            score = support + 0.02 / (1 + index) - LENGTH_PENALTY * min(len(text) / 500.0, 1.0)
+            typed = _typed_spans(analysis, text) if analysis.qtype != "other" else []
+            priors.append(max((prior for _, _, prior in typed), default=None))
+            candidates.append(SentenceCandidate(index, start, end, text, support, score))
+    if analysis.qtype != "other":
+        # A typed question is answered by a sentence holding something of that type, and
+        # best by one whose candidate carries the asked-for unit or head.
+        best_prior = max((p for p in priors if p is not None), default=None)
+        for candidate, prior in zip(candidates, priors):
+            if prior is None:
+                candidate.score *= NO_TYPE_FACTOR
+            elif best_prior is not None and prior < best_prior:
+                candidate.score *= max(NO_TYPE_FACTOR, 1.0 - 0.5 * (best_prior - prior))
+    return sorted(candidates, key=lambda c: -c.score)
+
+
+def _typed_spans(analysis: QuestionAnalysis, text: str) -> list[tuple[int, int, float]]:
+    """(start, end, prior) candidates of the asked-for type inside one sentence."""
+    qtype = analysis.qtype
+    if qtype == "number":
+        spans = []
+        money = bool(_MONEY_WORDS.search(fold(analysis.text)))
+        for start, end in number_spans(text):
+            s, e = extend_with_unit(text, start, end, analysis.unit)
+            piece = fold(text[s:e])
+            unit_hit = bool(analysis.unit) and (fold(text[end:e]).split() == analysis.unit
+                                                or (analysis.unit == ["%"] and piece.endswith("%")))
+            money_hit = money and bool(re.search(r"dong|ty|trieu|usd", piece))
+            spans.append((s, e, 1.0 if unit_hit else 0.6 if money_hit else 0.0))
+        return spans
+    if qtype == "date":
+        want_year = "nam nao" in fold(analysis.text)
+        return [(s, e, 0.5 if (kind == "year") == want_year else 0.0) for s, e, kind in date_spans(text)]
+    if qtype == "person":
+        return [(s, e, 0.5 if surname else 0.0) for s, e, surname in name_spans(text)]
+    if qtype == "place":
+        return [(s, e, 1.0 if head else 0.0) for s, e, head in place_spans(text, analysis.focus)]
+    if qtype == "ordinal":
+        return [(s, e, 0.0) for s, e in ordinal_spans(text)]
+    return []
+
+
+def pick_short_answer(analysis: QuestionAnalysis, sentence: str, weights: TermWeights) -> tuple[int, int] | None:
+    """The candidate closest to the question's words, preferring the asked-for unit or head."""
+    spans = _typed_spans(analysis, sentence)
+    if not spans:
+        return None
+    question_folded = set(folded_tokens(analysis.text))
+    # The asked-for unit belongs to the answer ("553 đảng viên"), so it is not a pointer to it.
+    anchors = [(pos, w, term) for pos, w, term in _anchor_positions(sentence, weights)
+               if fold(term) not in analysis.unit]
+    best, best_score = None, float("-inf")
+    for start, end, prior in spans:
+        candidate_words = set(folded_tokens(sentence[start:end]))
+        if candidate_words and candidate_words <= question_folded:
+            continue  # the question already names it, so it is not the answer
+        nearest: dict[str, float] = {}
+        for pos, weight, term in anchors:
+            if start <= pos < end:
+                continue
+            nearest[term] = max(nearest.get(term, 0.0), weight / (1.0 + _distance(start, end, pos) / 20.0))
+        closeness = sum(nearest.values())
+        score = prior * 2.0 + closeness / weights.total
+        if score > best_score:
+            best, best_score = (start, end), score
+    return best
+
+
+def _anchor_positions(sentence: str, weights: TermWeights) -> list[tuple[int, float, str]]:
+    """(position, idf, term) of every question word in the sentence."""
+    anchors = []
+    for match in re.finditer(r"\w+", sentence):
+        word = match.group(0)
+        key = tokens(word) if weights.field == "accented" else folded_tokens(word)
+        if key and key[0] in weights.weights:
+            anchors.append((match.start(), weights.weights[key[0]], key[0]))
+    return anchors
+
+
+def _distance(start: int, end: int, position: int) -> int:
+    if start <= position < end:
+        return 0
+    return start - position if position < start else position - end
+
+
+def extract(analysis: QuestionAnalysis, passages: list[Passage], idf) -> ExtractedAnswer | None:
+    if not passages:
+        return None
+    weights = TermWeights(analysis, idf)
+    ranked = rank_sentences(analysis, passages, weights)
+    if not ranked:
+        return None
+    best = ranked[0]
+    short = pick_short_answer(analysis, best.text, weights)
+    short_in_passage = (best.start + short[0], best.start + short[1]) if short else None
+    quote = _trim_quote(passages[best.passage_index].text, best, short_in_passage, weights)
+    return ExtractedAnswer(best.passage_index, best, quote, short_in_passage, best.support)
+
+
+def _trim_quote(text: str, sentence: SentenceCandidate, short: tuple[int, int] | None, weights: TermWeights) -> tuple[int, int]:
+    """Long sentences are cut to the clauses around the answer, so the quote stays readable."""
+    if sentence.end - sentence.start <= MAX_QUOTE_CHARS:
+        return sentence.start, sentence.end
+    clauses = [(m.start(), m.end()) for m in re.finditer(r"[^;:]+[;:]?", text[sentence.start : sentence.end])]
+    clauses = [(sentence.start + s, sentence.start + e) for s, e in clauses if text[sentence.start + s : sentence.start + e].strip()]
+    if short is not None:
+        centre = next((c for c in clauses if c[0] <= short[0] < c[1]), clauses[0])
+    else:
+        centre = max(clauses, key=lambda c: weights.coverage(weights.sentence_terms(text[c[0]:c[1]]), set()))
+    start, end = centre
+    if end - start > MAX_QUOTE_CHARS:  # one very long clause: cut at commas around the answer
+        focus = short[0] if short else start
+        pieces = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^,]+,?", text[start:end])]
+        around = [p for p in pieces if abs(p[0] - focus) < MAX_QUOTE_CHARS // 2]
+        start, end = (around[0][0], around[-1][1]) if around else (start, end)
+    while start < end and text[start] in " ,;:":
+        start += 1
+    while end > start and text[end - 1] in " ,;:":
+        end -= 1
+    return start, end

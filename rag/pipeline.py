@@ -1,0 +1,158 @@
+"""Question in, result object out: retrieve, answer (LLM or extractive), cite, check.
+
+``auto`` mode uses the LLM when it is reachable and its model is present, and
+the extractive answerer otherwise; an LLM failure at any point (down, model
+missing, timeout, dropped stream) falls back to the extractive answer with one
+Vietnamese sentence saying why.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Iterator
+
+from index.config import Settings
+from index.errors import HoidapError
+from index.reader import IndexReader
+from prompts import load_prompt
+from rag.answer_text import extractive_result
+from rag.compare import answer_comparison, comparison_parts
+from rag.followup import rewrite_followup
+from rag.question import analyse
+from rag.result import AnswerResult, Timings
+from rag.retrieval import Filters, HybridRetriever
+
+
+@dataclass
+class StreamEvent:
+    kind: str  # "token" | "reset" (discard tokens shown so far) | "result"
+    text: str = ""
+    result: AnswerResult | None = None
+
+
+class Answerer:
+    """Cheap to construct; opens the index on first use and keeps it open."""
+
+    def __init__(self, settings: Settings, *, reader: IndexReader | None = None, generator=None):
+        self.settings = settings
+        self._reader = reader
+        self._generator = generator
+        self._retriever: HybridRetriever | None = None
+
+    @property
+    def reader(self) -> IndexReader:
+        if self._reader is None:
+            self._reader = IndexReader.open(self.settings)
+        return self._reader
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        if self._retriever is None:
+            reranker = None
+            if self.settings.reranker:
+                from rag.reranker import load_reranker
+
+                reranker = load_reranker(self.settings.reranker)
+            self._retriever = HybridRetriever(self.reader, candidates=self.settings.candidates,
+                                              rrf_k=self.settings.rrf_k, reranker=reranker)
+        return self._retriever
+
+    @property
+    def generator(self):
+        if self._generator is None:
+            from rag.llm import OllamaGenerator
+
+            self._generator = OllamaGenerator.from_settings(self.settings)
+        return self._generator
+
+    def resolve_mode(self, mode: str | None) -> tuple[str, list[str]]:
+        """The mode to use now and any warning about why it is not the one asked for."""
+        mode = mode or self.settings.mode
+        if mode == "extractive":
+            return "extractive", []
+        usable, reason = self.generator.available()
+        if usable:
+            return "llm", []
+        if mode == "llm":
+            return "extractive", [f"Không dùng được mô hình ngôn ngữ ({reason}); trả lời bằng cách trích xuất."]
+        return "extractive", []
+
+    def answer(self, question: str, **kwargs) -> AnswerResult:
+        result = None
+        for event in self.stream(question, **kwargs):
+            if event.kind == "result":
+                result = event.result
+        assert result is not None
+        return result
+
+    def stream(self, question: str, *, history: list[tuple[str, str]] | None = None, filters: Filters | None = None,
+               mode: str | None = None, k: int | None = None) -> Iterator[StreamEvent]:
+        started = time.perf_counter()
+        question = (question or "").strip()
+        if not question:
+            raise HoidapError("Câu hỏi trống: hãy nhập một câu hỏi (empty question).")
+        k = k or self.settings.top_k
+        chosen, warnings = self.resolve_mode(mode)
+        standalone = question
+        if history:
+            standalone = self._condense(history, question, chosen, warnings)
+        analysis = analyse(standalone)
+        self.retriever.warnings.clear()
+        parts = comparison_parts(standalone)
+        t0 = time.perf_counter()
+        passages = self.retriever.retrieve(analysis, k=k, filters=filters)
+        retrieve_ms = (time.perf_counter() - t0) * 1000
+        warnings += self.retriever.warnings
+        result = None
+        if chosen == "llm":
+            try:
+                yield from self._stream_llm(question, standalone, passages, warnings, started, retrieve_ms)
+                return
+            except HoidapError as exc:
+                warnings.append(f"Mô hình ngôn ngữ gặp lỗi ({exc}); dưới đây là câu trả lời trích xuất.")
+                # Front ends drop the tokens they already showed.
+                yield StreamEvent("reset", text=warnings[-1])
+        t1 = time.perf_counter()
+        if parts is not None:
+            result = answer_comparison(self, question, parts, filters, k)
+        if result is None:
+            result = extractive_result(question, analysis, passages, self.reader.lexical.idf, self.settings.refusal_threshold)
+        result.warnings = warnings + result.warnings
+        result.rewritten_question = standalone if standalone != question else None
+        generate_ms = (time.perf_counter() - t1) * 1000
+        result.timings_ms = Timings(retrieve=round(retrieve_ms, 2), generate=round(generate_ms, 2),
+                                    first_token=round((time.perf_counter() - started) * 1000, 2),
+                                    total=round((time.perf_counter() - started) * 1000, 2))
+        yield StreamEvent("token", text=result.answer)
+        yield StreamEvent("result", result=result)
+
+    def _condense(self, history, question, chosen, warnings) -> str:
+        if chosen == "llm":
+            try:
+                return self.generator.condense(history, question)
+            except HoidapError as exc:
+                warnings.append(f"Không viết lại được câu hỏi tiếp theo bằng mô hình ({exc}).")
+        return rewrite_followup(history, question)
+
+    def _stream_llm(self, question, standalone, passages, warnings, started, retrieve_ms) -> Iterator[StreamEvent]:
+        from rag.citations import build_llm_result
+
+        t1 = time.perf_counter()
+        first_token = None
+        pieces: list[str] = []
+        if not passages:
+            raise HoidapError("không tìm thấy đoạn văn nào liên quan")
+        for token in self.generator.stream_answer(standalone, passages):
+            if first_token is None:
+                first_token = (time.perf_counter() - started) * 1000
+            pieces.append(token)
+            yield StreamEvent("token", text=token)
+        text = "".join(pieces).strip()
+        result = build_llm_result(question, text, passages, refusal=load_prompt("refusal"))
+        result.warnings = warnings + result.warnings
+        result.rewritten_question = standalone if standalone != question else None
+        result.timings_ms = Timings(retrieve=round(retrieve_ms, 2), generate=round((time.perf_counter() - t1) * 1000, 2),
+                                    first_token=round(first_token or 0.0, 2),
+                                    total=round((time.perf_counter() - started) * 1000, 2))
+        yield StreamEvent("result", result=result)

@@ -1,0 +1,127 @@
+"""What a question asks: its content words, its type, and whether it was typed without accents.
+
+Patterns are matched on the folded form, so "bao nhieu" and "bao nhiêu" are
+the same question word. Question words are removed from the content tokens:
+they are rare in news text, so BM25 would otherwise weigh them above the
+words that name the subject.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.textnorm import fold, folded_tokens, has_diacritics, match_form, tokens
+
+# (type, folded regex) — first match wins, so the specific ones come first.
+_TYPE_PATTERNS: list[tuple[str, str]] = [
+    ("ordinal", r"\b(lan|khoa|nhiem ky) thu (may|bao nhieu)\b"),
+    ("number", r"\b(bao nhieu|may|so luong|so tien|tong so|ty le|bao nhieu phan tram)\b"),
+    ("date", r"\b(khi nao|ngay nao|nam nao|thang nao|luc nao|bao gio|thoi gian nao|ngay may|hom nao|dip nao|vao ngay)\b"),
+    ("person", r"\b(la ai|ai|nguoi nao|dong chi nao|ong nao|ba nao|ten la gi|tac gia)\b"),
+    ("place", r"\b(o dau|tai dau|noi nao|dia diem nao|phuong nao|xa nao|huyen nao|quan nao|tinh nao|thanh pho nao|"
+              r"dia phuong nao|don vi nao|co quan nao|to chuc nao|thuoc .{1,30} nao|dau)\b"),
+]
+_COMPILED = [(name, re.compile(pattern)) for name, pattern in _TYPE_PATTERNS]
+
+# Folded question phrases and function words that carry no subject.
+_QUESTION_PHRASES = [
+    "bao nhieu phan tram", "may phan tram", "cho toi biet", "hay cho biet", "cho biet", "xin cho biet", "vui long", "lam on",
+    "bao nhieu", "la ai", "khi nao", "ngay nao", "nam nao", "thang nao", "luc nao", "bao gio",
+    "o dau", "tai dau", "noi nao", "nhu the nao", "the nao", "ra sao", "tai sao", "vi sao",
+    "la gi", "cai gi", "dieu gi", "thi sao", "lan thu may", "thu may", "co phai",
+]
+_STOP_ACCENTED = {
+    "ai", "gì", "nào", "mấy", "đâu", "sao", "không", "chưa", "có", "là", "được", "đã", "thì", "mà",
+    "của", "và", "với", "những", "các", "một", "này", "đó", "ấy", "kia", "hả", "à", "nhỉ", "vậy",
+    "còn", "thế", "hay", "hoặc", "về", "trong", "tại", "ở", "cho", "đến", "từ", "bởi", "bằng",
+}
+_STOP_SYLLABLES = {
+    "ai", "gi", "nao", "may", "dau", "sao", "khong", "chua", "co", "la", "duoc", "da", "thi", "ma",
+    "cua", "va", "voi", "nhung", "cac", "mot", "nay", "do", "ay", "kia", "ha", "a", "nhi", "vay",
+    "con", "the", "hay", "hoac", "ve", "trong", "tai", "o", "cho", "den", "tu", "boi", "bang",
+}
+
+
+@dataclass
+class QuestionAnalysis:
+    text: str
+    qtype: str  # number | ordinal | date | person | place | other
+    accented: bool  # typed with diacritics
+    content_accented: list[str] = field(default_factory=list)
+    content_folded: list[str] = field(default_factory=list)
+    unit: list[str] = field(default_factory=list)  # folded words after "bao nhiêu"/"mấy"
+    focus: list[str] = field(default_factory=list)  # folded words before "nào" (phường nào → phuong)
+    all_accented: list[str] = field(default_factory=list)
+    all_folded: list[str] = field(default_factory=list)
+    kept: list[int] = field(default_factory=list)  # positions of content tokens
+
+    def terms(self, field_name: str) -> list[str]:
+        """Content syllables plus bigrams of content syllables that were adjacent in the question."""
+        source = self.all_accented if field_name == "accented" and self.all_accented else self.all_folded
+        kept = set(self.kept)
+        unigrams = [source[i] for i in self.kept]
+        bigrams = [f"{source[i]}_{source[i + 1]}" for i in self.kept if i + 1 in kept]
+        return unigrams + bigrams
+
+
+def _strip_question_words(folded: str) -> str:
+    for phrase in sorted(_QUESTION_PHRASES, key=len, reverse=True):
+        folded = re.sub(rf"\b{phrase}\b", " ", folded)
+    return folded
+
+
+def question_type(text: str) -> str:
+    folded = fold(text)
+    for name, pattern in _COMPILED:
+        if pattern.search(folded):
+            return name
+    return "other"
+
+
+def analyse(text: str) -> QuestionAnalysis:
+    folded = fold(text)
+    qtype = question_type(text)
+    accented_tokens = tokens(text)
+    folded_all = folded_tokens(text)
+    # Align accented and folded tokens (same tokenizer, same count) to drop the same positions.
+    kept_folded_text = _strip_question_words(" ".join(folded_all))
+    kept = set(range(len(folded_all)))
+    # Mark positions removed by phrase stripping by walking both sequences.
+    remaining = kept_folded_text.split()
+    position, cursor = [], 0
+    for index, token in enumerate(folded_all):
+        if cursor < len(remaining) and remaining[cursor] == token:
+            position.append(index)
+            cursor += 1
+    aligned = len(accented_tokens) == len(folded_all)
+    if has_diacritics(text) and aligned:
+        kept = {i for i in position if accented_tokens[i] not in _STOP_ACCENTED}
+    else:
+        kept = {i for i in position if folded_all[i] not in _STOP_SYLLABLES}
+    if not kept:  # a question made only of function words still needs something to match
+        kept = set(range(len(folded_all)))
+    order = sorted(kept)
+    analysis = QuestionAnalysis(
+        text=text,
+        qtype=qtype,
+        accented=has_diacritics(text),
+        content_accented=[accented_tokens[i] for i in order] if len(accented_tokens) == len(folded_all) else [],
+        content_folded=[folded_all[i] for i in order],
+        all_accented=accented_tokens if len(accented_tokens) == len(folded_all) else [],
+        all_folded=folded_all,
+        kept=order,
+    )
+    unit = re.search(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})", folded)
+    if unit and qtype == "number":
+        analysis.unit = [w for w in unit.group(1).split() if w not in _STOP_SYLLABLES][:2]
+        if analysis.unit[:2] == ["phan", "tram"]:
+            analysis.unit = ["%"]
+    focus = re.search(r"((?:\w+\s+){1,2})nao\b", folded)
+    if focus:
+        analysis.focus = focus.group(1).split()
+    return analysis
+
+
+def normalised_question(text: str) -> str:
+    return match_form(text).strip()

@@ -1,0 +1,61 @@
+"""The one result object every front end (CLI, API, page, widget, eval) reads."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Span(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: int  # offsets into the article's display text
+    end: int
+    text: str
+
+
+class Citation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    n: int  # the number used by [n] markers in the answer
+    doc_id: str
+    title: str
+    date: str | None
+    chunk_id: str
+    text: str  # the passage
+    start: int  # the passage's offsets into the article's display text
+    end: int
+    score: float
+    cited: bool = False  # referenced by a [n] in the answer
+    quote: Span | None = None  # the sentence the answer relies on
+    answer_span: Span | None = None  # the short answer inside the article
+
+
+class Unsupported(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sentence: str
+    n: list[int] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)  # numbers, dates, names not found in the cited passages
+    reason: str
+
+
+class Timings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    retrieve: float = 0.0
+    generate: float = 0.0
+    first_token: float | None = None
+    total: float = 0.0
+
+
+class AnswerResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str
+    answer: str
+    short_answer: str | None = None
+    abstained: bool = False
+    mode: Literal["llm", "extractive"] = "extractive"
+    citations: list[Citation] = Field(default_factory=list)
+    unsupported: list[Unsupported] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    timings_ms: Timings = Field(default_factory=Timings)
+    rewritten_question: str | None = None  # a follow-up, rewritten with the conversation
+    confidence: float | None = None  # the extractive support score the refusal threshold applies to

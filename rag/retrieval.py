@@ -1,0 +1,106 @@
+"""Hybrid retrieval: bm25s (accented or folded field) and Chroma, fused by reciprocal rank.
+
+The folded field is used alone for questions typed without accents; for
+accented questions it is added at a lower weight so a wrong tone mark in the
+question still finds its passage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.errors import HoidapError
+from index.reader import IndexReader
+from rag.question import QuestionAnalysis, analyse
+
+FOLDED_WEIGHT_FOR_ACCENTED = 0.5
+
+
+@dataclass
+class Filters:
+    doc_ids: list[str] | None = None
+    date_from: str | None = None  # ISO
+    date_to: str | None = None
+
+
+@dataclass
+class Passage:
+    row: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    date: str | None
+    text: str
+    start: int
+    end: int
+    score: float
+    lexical_score: float = 0.0
+    dense_score: float | None = None
+    ranks: dict = field(default_factory=dict)
+
+
+class HybridRetriever:
+    def __init__(self, reader: IndexReader, *, candidates: int = 30, rrf_k: int = 60,
+                 dense_weight: float | None = None, reranker=None):
+        self.reader = reader
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        # The weightless embedder is a second lexical view, so it gets less say than a real model.
+        self.dense_weight = dense_weight if dense_weight is not None else (0.5 if reader.weightless else 1.0)
+        self.reranker = reranker
+        self.warnings: list[str] = []
+
+    def lexical_scores(self, analysis: QuestionAnalysis) -> np.ndarray:
+        lexical = self.reader.lexical
+        if not analysis.accented:
+            return lexical.scores(analysis.terms("folded"), "folded")
+        return lexical.scores(analysis.terms("accented"), "accented") + FOLDED_WEIGHT_FOR_ACCENTED * lexical.scores(
+            analysis.terms("folded"), "folded"
+        )
+
+    def retrieve(self, question: str | QuestionAnalysis, k: int = 5, filters: Filters | None = None) -> list[Passage]:
+        analysis = question if isinstance(question, QuestionAnalysis) else analyse(question)
+        filters = filters or Filters()
+        mask = self.reader.row_mask(filters.doc_ids, filters.date_from, filters.date_to)
+        lexical = self.lexical_scores(analysis)
+        if mask is not None:
+            lexical = np.where(mask, lexical, 0.0)
+        top = _top_rows(lexical, self.candidates)
+        fused: dict[int, float] = {}
+        ranks: dict[int, dict] = {}
+        for rank, row in enumerate(top):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+            ranks.setdefault(row, {})["lexical"] = rank + 1
+        dense_scores: dict[int, float] = {}
+        if self.dense_weight > 0:
+            try:
+                for rank, (row, score) in enumerate(self.reader.dense_search(analysis.text, self.candidates, mask)):
+                    fused[row] = fused.get(row, 0.0) + self.dense_weight / (self.rrf_k + rank + 1)
+                    ranks.setdefault(row, {})["dense"] = rank + 1
+                    dense_scores[row] = score
+            except HoidapError as exc:
+                self.warnings.append(f"Chỉ dùng tìm kiếm từ khoá: {exc}")
+        ordered = sorted(fused, key=lambda r: (-fused[r], r))
+        passages = [self._passage(r, fused[r], float(lexical[r]), dense_scores.get(r), ranks[r]) for r in ordered]
+        if self.reranker is not None and passages:
+            passages = self.reranker.rerank(analysis.text, passages[: max(k * 3, 20)])
+        return passages[:k]
+
+    def _passage(self, row: int, score: float, lexical: float, dense: float | None, ranks: dict) -> Passage:
+        data = self.reader.rows[row]
+        return Passage(
+            row=row, chunk_id=data["chunk_id"], doc_id=data["doc_id"], title=data.get("title") or "",
+            date=data.get("date"), text=data["text"], start=data["start"], end=data["end"],
+            score=score, lexical_score=lexical, dense_score=dense, ranks=ranks,
+        )
+
+
+def _top_rows(scores: np.ndarray, n: int) -> list[int]:
+    positive = np.flatnonzero(scores > 0)
+    if positive.size == 0:
+        return []
+    if positive.size > n:
+        positive = positive[np.argpartition(-scores[positive], n - 1)[:n]]
+    return sorted(positive.tolist(), key=lambda r: (-scores[r], r))

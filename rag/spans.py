@@ -1,0 +1,157 @@
+"""Short-answer candidates inside a sentence: numbers with units, dates, names, places.
+
+Each finder returns (start, end, kind) spans on the original sentence text so
+the answer can be cited at exact offsets. Choosing among candidates is done
+by the extractive answerer, by closeness to the question's words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.textnorm import fold
+
+_NUM = r"\d+(?:[.,]\d+)*"
+_MAGNITUDE = r"(?:tỷ|tỉ|triệu|nghìn|ngàn|trăm)"
+MONEY_RE = re.compile(rf"{_NUM}\s*{_MAGNITUDE}(?:\s+{_NUM}\s*{_MAGNITUDE})*(?:\s+(?:đồng|USD|đô la))?|{_NUM}\s*(?:đồng|USD)")
+NUMBER_RE = re.compile(rf"(?<![\w/.,-]){_NUM}(?:\s*%)?(?![\w/])")
+ROMAN_RE = re.compile(r"\b[IVXLC]{1,6}\b")
+
+_DAY_MONTH = r"(?:[1-9]|[12]\d|3[01])"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+DATE_RES = [
+    re.compile(rf"\bngày\s+{_DAY_MONTH}\s+tháng\s+{_MONTH}(?:\s+năm\s+\d{{4}})?", re.IGNORECASE),
+    re.compile(rf"(?<![\d/]){_DAY_MONTH}/{_MONTH}(?:/\d{{4}})?(?![\d/])"),
+    re.compile(rf"(?<![\d-]){_DAY_MONTH}-{_MONTH}(?:-\d{{4}})?(?![\d-])"),
+    re.compile(rf"\btháng\s+{_MONTH}(?:/|\s+năm\s+)\d{{4}}", re.IGNORECASE),
+    re.compile(r"\b(?:năm\s+)?(?:1[89]\d\d|20\d\d)\b", re.IGNORECASE),
+]
+
+# Common units after a count; two-syllable ones first.
+_UNITS = [
+    "đảng viên", "chi bộ", "tập thể", "cá nhân", "quần chúng", "thanh niên", "hộ nghèo", "suất quà", "tổ chức",
+    "đơn vị", "người", "hộ", "suất", "đồng", "tỷ", "triệu", "lần", "năm", "tháng", "ngày", "km", "ha", "%",
+    "học sinh", "trường", "xã", "phường", "điểm", "bàn", "cầu thủ", "dặm", "mét", "km2", "độ", "tuổi",
+]
+_FOLDED_UNITS = sorted(((fold(u).split(), u) for u in _UNITS), key=lambda x: -len(x[0]))
+
+_SURNAMES = set(fold(
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Hà Đào Đoàn Vương Trịnh Trương "
+    "Lâm Mai Tô Cao Thái Lương Đinh Châu Tạ Quách Hứa Triệu Kiều Tăng Lưu Văn Âu Từ Khúc Thân Chu Lại Doãn"
+).split())
+# Capitalised words that start organisation names, not people.
+_NOT_NAME_START = set(fold(
+    "Đảng Đảng ủy Đảng uỷ Ban Ủy Uỷ Hội Huyện Quận Phường Xã Tỉnh Thành Thường Chủ Phó Bí Trưởng Mặt Trận "
+    "Nghị Quyết Chỉ Thị Đại Trung Bộ Sở Phòng Công Tổ Chi Quỹ Chương Trình Kế Hoạch Nhà Nước Việt Nam "
+    "Tại Trong Năm Ngày Tháng Sáng Chiều Tối Đồng Dự Về Theo Các Những Một Hiện Cũng Dịp Phát Hứa"
+).split())
+_PLACE_HEADS = ["thành phố", "tp.", "tp", "tỉnh", "huyện", "quận", "thị xã", "thị trấn", "phường", "xã", "khu phố"]
+
+
+def number_spans(sentence: str) -> list[tuple[int, int]]:
+    taken: list[tuple[int, int]] = []
+    for match in MONEY_RE.finditer(sentence):
+        taken.append((match.start(), match.end()))
+    dates = [s for s, e, _ in date_spans(sentence) if "/" in sentence[s:e] or "-" in sentence[s:e]]
+    for match in NUMBER_RE.finditer(sentence):
+        if any(s <= match.start() < e for s, e in taken):
+            continue
+        if any(s <= match.start() < s + 10 for s in dates):
+            continue
+        taken.append((match.start(), match.end()))
+    return sorted(taken)
+
+
+def extend_with_unit(sentence: str, start: int, end: int, wanted_unit: list[str]) -> tuple[int, int]:
+    """"553" → "553 đảng viên" when the following words are the asked-for or a common unit."""
+    rest = sentence[end:]
+    words = list(re.finditer(r"\S+", rest))[:3]
+    folded = [fold(w.group(0).strip(",.;:()")) for w in words]
+    candidates = ([wanted_unit] if wanted_unit else []) + [u for u, _ in _FOLDED_UNITS]
+    for unit in candidates:
+        if unit and folded[: len(unit)] == unit and len(words) >= len(unit):
+            last = words[len(unit) - 1]
+            return start, end + last.start() + len(last.group(0).rstrip(",.;:()"))
+    return start, end
+
+
+def date_spans(sentence: str) -> list[tuple[int, int, str]]:
+    spans: list[tuple[int, int, str]] = []
+    for kind, pattern in zip(("dmy_words", "slash", "dash", "month_year", "year"), DATE_RES):
+        for match in pattern.finditer(sentence):
+            if any(s <= match.start() < e for s, e, _ in spans):
+                continue
+            if kind == "dash" and _looks_like_range(match.group(0)):
+                continue
+            spans.append((match.start(), match.end(), kind))
+    return sorted(spans)
+
+
+def _looks_like_range(text: str) -> bool:
+    return bool(re.fullmatch(r"\d{4}-\d{4}", text))
+
+
+def capitalised_runs(sentence: str, allow_digits: bool = False) -> list[tuple[int, int, list[str]]]:
+    """Runs of words starting with an upper-case letter (str.isupper, not a code-point range:
+    Vietnamese lower-case letters sit between upper-case ones in Unicode)."""
+    runs, current = [], []
+    for match in re.finditer(r"[\w'-]+", sentence):
+        word = match.group(0)
+        capital = word[0].isupper() or (allow_digits and current and word.isdigit())
+        gap = sentence[current[-1].end():match.start()] if current else " "
+        if capital and (not current or gap.strip() == ""):
+            current.append(match)
+            continue
+        if current:
+            runs.append(current)
+        current = [match] if capital else []
+    if current:
+        runs.append(current)
+    return [(run[0].start(), run[-1].end(), [m.group(0) for m in run]) for run in runs]
+
+
+def name_spans(sentence: str) -> list[tuple[int, int, bool]]:
+    """(start, end, starts_with_surname) for runs of capitalised words that may be a person."""
+    spans = []
+    for start, end, words in capitalised_runs(sentence):
+        offsets = list(re.finditer(r"[\w'-]+", sentence[start:end]))
+        while offsets and fold(offsets[0].group(0)) in _NOT_NAME_START:
+            offsets = offsets[1:]
+        words = [m.group(0) for m in offsets]
+        if len(words) < 2 or len(words) > 5 or any(w.isupper() and len(w) > 1 for w in words):
+            continue
+        spans.append((start + offsets[0].start(), start + offsets[-1].end(), fold(words[0]) in _SURNAMES))
+    return spans
+
+
+def place_spans(sentence: str, focus: list[str]) -> list[tuple[int, int, bool]]:
+    """(start, end, after_focus_head) for capitalised runs, marking those after the asked-for head
+    ("thành phố nào" → the name after "thành phố" / "TP.")."""
+    spans = []
+    folded_focus = " ".join(focus)
+    for start, end, _ in capitalised_runs(sentence, allow_digits=True):
+        before = fold(sentence[max(0, start - 12) : start]).strip()
+        head_match = any(before.endswith(fold(h)) for h in _PLACE_HEADS)
+        focus_match = bool(folded_focus) and (
+            before.endswith(folded_focus) or (folded_focus == "thanh pho" and before.endswith("tp."))
+        )
+        spans.append((start, end, focus_match or (head_match and not folded_focus)))
+    return spans
+
+
+def ordinal_spans(sentence: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in re.finditer(r"\b(?:lần|khoá|khóa)\s+thứ\s+(\d+|[IVXLC]+)", sentence, re.IGNORECASE):
+        spans.append((match.start(1), match.end(1)))
+    return spans
+
+
+def parse_number(text: str) -> float | None:
+    """"1.302" → 1302, "36,26%" → 36.26, "49 tỷ 687 triệu" → 49687000000."""
+    scale = {"tỷ": 1e9, "tỉ": 1e9, "triệu": 1e6, "nghìn": 1e3, "ngàn": 1e3, "trăm": 1e2}
+    total, found = 0.0, False
+    for number, magnitude in re.findall(rf"({_NUM})\s*({_MAGNITUDE})?", text):
+        value = float(number.replace(".", "").replace(",", ".")) if re.search(r"\.\d{3}(?!\d)", number) or "," in number else float(number.replace(",", "."))
+        total += value * scale.get(magnitude, 1.0)
+        found = True
+    return total if found else None
