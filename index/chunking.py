@@ -75,17 +75,14 @@ def _split_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, 
             if e - s <= limit:
                 refined.append((s, e))
                 continue
-            cuts = [m.end() - 1 for m in re.finditer(re.escape(separator), text[s:e])]
-            piece_start = s
-            last_cut = None
-            for cut in cuts:
-                if s + cut - piece_start > limit and last_cut is not None:
-                    refined.append((piece_start, s + last_cut))
-                    piece_start = s + last_cut + 1
-                last_cut = cut
-            if last_cut is not None and e - piece_start > limit and s + last_cut > piece_start:
-                refined.append((piece_start, s + last_cut))
-                piece_start = s + last_cut + 1
+            # Possible piece ends: just after each separator's punctuation, and the sentence end.
+            ends = [s + m.start() + 1 for m in re.finditer(re.escape(separator), text[s:e])] + [e]
+            piece_start, previous = s, None
+            for cut in ends:
+                if cut - piece_start > limit and previous is not None and previous > piece_start:
+                    refined.append((piece_start, previous))
+                    piece_start = previous + 1
+                previous = cut
             refined.append((piece_start, e))
         pieces = refined
     return [_trim(text, s, e) for s, e in pieces if text[s:e].strip()]

@@ -13,27 +13,28 @@ import re
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.documents import RawDocument, SkippedFile
 from index.errors import HoidapError
 
-TEXT_SUFFIXES = {".txt", ".md"}
-HTML_SUFFIXES = {".html", ".htm"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf"}
+if TYPE_CHECKING:
+    from bs4 import Tag
+
+SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm", ".docx", ".pdf"}
 
 # Page furniture, not article text. <header>/<footer> are dropped only outside
 # <article>/<main>, where they hold the article's own heading and date.
 _DROP_TAGS = ["script", "style", "noscript", "nav", "form", "aside", "template", "iframe", "svg", "button", "select"]
 _SITE_CHROME_TAGS = ["header", "footer"]
-_BLOCK_TAGS = [
+_BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6",
     "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th", "blockquote",
     "pre", "figure", "figcaption", "address", "header", "footer", "hr",
-]
+}
 # Private-use characters mark structure while the HTML is flattened to text.
 _PARA_MARK, _LINE_MARK = "\ue000", "\ue001"
 
-_SPACE_RE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0e-\x1f\x7f]")
 _CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _MD_HEADING_RE = re.compile(r"^#{1,6}\s+")
@@ -119,15 +120,16 @@ def _extract(path: Path, data: bytes) -> str:
         return _pdf_text(path)
     if suffix == ".docx":
         return _docx_text(path)
-    if suffix in HTML_SUFFIXES:
-        return _html_text(decode_text(data, _declared_charset(data)))
-    text = decode_text(data)
+    if suffix in (".html", ".htm"):
+        declared = _CHARSET_RE.search(data[:4096])  # <meta charset=…>, used when UTF-8 fails
+        return _html_text(_decode_text(data, declared and declared.group(1).decode("ascii")))
+    text = _decode_text(data)
     if suffix == ".md":
         text = "\n".join(_MD_HEADING_RE.sub("", line) for line in text.split("\n"))
-    return tidy_text(text)
+    return _tidy_text(text)
 
 
-def decode_text(data: bytes, declared: str | None = None) -> str:
+def _decode_text(data: bytes, declared: str | None = None) -> str:
     """Bytes of a text file → NFC text; raises _Unreadable for binary data."""
     if data.startswith(b"\xef\xbb\xbf"):
         return _nfc(data[3:].decode("utf-8", errors="replace"))
@@ -135,16 +137,11 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         return _nfc(data.decode("utf-16", errors="replace"))
     if _looks_binary(data):
         raise _Unreadable("tệp nhị phân, không phải văn bản (binary file)")
-    try:
-        return _nfc(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        pass
-    for encoding in (declared, "cp1258"):
-        if encoding:
-            try:
-                return _nfc(data.decode(encoding))
-            except (LookupError, UnicodeDecodeError):
-                continue
+    for encoding in filter(None, ("utf-8", declared, "cp1258")):
+        try:
+            return _nfc(data.decode(encoding))
+        except (LookupError, UnicodeDecodeError):
+            continue
     return _nfc(data.decode("cp1258", errors="replace"))
 
 
@@ -157,58 +154,74 @@ def _looks_binary(data: bytes) -> bool:
     return controls > len(sample) * 0.05
 
 
-def _declared_charset(data: bytes) -> str | None:
-    match = _CHARSET_RE.search(data[:4096])
-    return match.group(1).decode("ascii").lower() if match else None
-
-
-def tidy_text(text: str) -> str:
+def _tidy_text(text: str) -> str:
     """One paragraph block per blank-line group; lines stripped, runs of spaces collapsed."""
     text = _INVISIBLE_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n"))
     blocks: list[str] = []
     for block in re.split(r"\n\s*\n", text):
-        lines = [_SPACE_RE.sub(" ", line).strip() for line in block.split("\n")]
-        lines = [line for line in lines if line]
-        if lines:
-            blocks.append("\n".join(lines))
+        # str.split() knows every Unicode space: no-break spaces collapse with the rest.
+        lines = [" ".join(line.split()) for line in block.split("\n")]
+        if any(lines):
+            blocks.append("\n".join(line for line in lines if line))
     return "\n\n".join(blocks)
 
 
 def _html_text(markup: str) -> str:
-    from bs4 import BeautifulSoup, Comment
+    from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(markup, "html.parser")
-    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        node.extract()
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(_SITE_CHROME_TAGS):
-        if not tag.decomposed and not tag.find_parent(["article", "main"]):
+    try:
+        soup = BeautifulSoup(markup, "html.parser")
+        for tag in soup.find_all(_DROP_TAGS):
             tag.decompose()
-    heading = soup.find("h1")
-    title_tag = soup.find("title")
-    title = _flat(heading.get_text(" ")) if heading else ""
-    if heading:
-        heading.decompose()
-    if not title and title_tag:
-        title = _flat(title_tag.get_text(" "))
-    for tag in soup.find_all(["head", "title"]):
-        if not tag.decomposed:
-            tag.decompose()
-    body = soup.body or soup
-    for br in body.find_all("br"):
-        br.replace_with(_LINE_MARK)
-    for tag in body.find_all(_BLOCK_TAGS):
-        tag.insert_before(_PARA_MARK)
-        tag.insert_after(_PARA_MARK)
-    flat = _SPACE_RE.sub(" ", re.sub(r"\s+", " ", body.get_text()))
+        for tag in soup.find_all(_SITE_CHROME_TAGS):
+            if not tag.decomposed and not tag.find_parent(["article", "main"]):
+                tag.decompose()
+        heading, title_tag = soup.find("h1"), soup.find("title")
+        title = " ".join(heading.get_text(" ").split()) if heading else ""
+        if not title and title_tag:
+            title = " ".join(title_tag.get_text(" ").split())
+        for tag in [heading, title_tag, soup.head]:
+            if tag is not None and not tag.decomposed:
+                tag.decompose()
+        flat = _flatten_blocks(soup.body or soup)
+    except Exception as exc:  # html.parser gives up on some malformed markup
+        raise _Unreadable(f"không đọc được HTML: {_short(exc)} (unreadable HTML)") from exc
     paragraphs = [title] if title else []
-    for block in flat.split(_PARA_MARK):
+    for block in " ".join(flat.split()).split(_PARA_MARK):
         lines = [line.strip() for line in block.split(_LINE_MARK)]
-        text = "\n".join(line for line in lines if line)
-        if text:
-            paragraphs.append(text)
-    return tidy_text(_nfc("\n\n".join(paragraphs)))
+        paragraphs.append("\n".join(line for line in lines if line))
+    return _tidy_text(_nfc("\n\n".join(p for p in paragraphs if p)))
+
+
+def _flatten_blocks(root: Tag) -> str:
+    """The text under ``root`` with block edges and <br> marked; comments and doctypes left out.
+
+    Walks with an explicit stack: scraped pages can nest thousands of levels
+    deep, which breaks recursion and makes bs4's tree edits quadratic.
+    """
+    from bs4 import CData, NavigableString, Tag
+
+    parts: list[str] = []
+    stack = [iter(root.children)]
+    closes_block = [False]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            if closes_block.pop():
+                parts.append(_PARA_MARK)
+        elif isinstance(child, Tag):
+            if child.name == "br":
+                parts.append(_LINE_MARK)
+                continue
+            is_block = child.name in _BLOCK_TAGS
+            if is_block:
+                parts.append(_PARA_MARK)
+            stack.append(iter(child.children))
+            closes_block.append(is_block)
+        elif type(child) in (NavigableString, CData):
+            parts.append(str(child))
+    return "".join(parts)
 
 
 def _docx_text(path: Path) -> str:
@@ -220,16 +233,14 @@ def _docx_text(path: Path) -> str:
         for block in Document(str(path)).iter_inner_content():
             if isinstance(block, Table):
                 for row in block.rows:
-                    cells: list[str] = []
-                    for cell in row.cells:  # merged cells come back once per grid column
-                        if cell.text.strip() and (not cells or cells[-1] != cell.text):
-                            cells.append(cell.text)
-                    paragraphs.extend(cells)
+                    cells = [cell.text for cell in row.cells if cell.text.strip()]
+                    # A merged cell comes back once per grid column it spans.
+                    paragraphs.extend(t for i, t in enumerate(cells) if i == 0 or cells[i - 1] != t)
             else:
                 paragraphs.append(block.text)
     except Exception as exc:  # python-docx raises zip, XML and key errors for broken files
         raise _Unreadable(f"không đọc được DOCX: {_short(exc)} (unreadable DOCX)") from exc
-    return tidy_text(_nfc("\n\n".join(paragraphs)))
+    return _tidy_text(_nfc("\n\n".join(paragraphs)))
 
 
 def _pdf_text(path: Path) -> str:
@@ -242,7 +253,7 @@ def _pdf_text(path: Path) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except Exception as exc:  # pypdf raises many types for damaged or locked files
         raise _Unreadable(f"không đọc được PDF: {_short(exc)} (unreadable PDF)") from exc
-    return tidy_text("\n\n".join(_reflow(tidy_text(_nfc(page))) for page in pages))
+    return _tidy_text("\n\n".join(_reflow(_tidy_text(_nfc(page))) for page in pages))
 
 
 def _reflow(page: str) -> str:
@@ -252,27 +263,16 @@ def _reflow(page: str) -> str:
     new one, or when it is much shorter than the page's full lines (a heading).
     """
     lines = page.split("\n")
-    full = max((len(line) for line in lines), default=0)
-    paragraphs: list[str] = []
-    current, previous = "", ""
-    for line in lines:
-        if current and line:
-            ends = _SENTENCE_END_RE.search(previous) and (line[0].isupper() or line[0].isdigit())
-            if ends or len(previous) < 0.6 * full:
-                paragraphs.append(current)
-                current = ""
-        if not line:
-            paragraphs.append(current)
-            current = ""
+    full = max(map(len, lines), default=0)
+    parts: list[str] = []
+    for previous, line in zip(["", *lines], lines):
+        starts = line[:1].isupper() or line[:1].isdigit()
+        ends = starts and _SENTENCE_END_RE.search(previous)
+        if not line or not previous:
+            parts.append(line or "\n\n")
         else:
-            current = f"{current} {line}" if current else line
-        previous = line
-    paragraphs.append(current)
-    return "\n\n".join(p for p in paragraphs if p)
-
-
-def _flat(text: str) -> str:
-    return _SPACE_RE.sub(" ", re.sub(r"\s+", " ", text)).strip()
+            parts.append(("\n\n" if ends or len(previous) < 0.6 * full else " ") + line)
+    return "".join(parts)
 
 
 def _nfc(text: str) -> str:

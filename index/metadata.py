@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
+from itertools import islice
 
 from index.chunking import split_sentences
 from index.textnorm import match_form
 
 # --- page chrome: one place for every pattern ---------------------------------
+
+CHROME_MAX_CHARS = 160  # longer lines are article text, whatever they contain
 
 CHROME_LABELS = {
     "tin khác", "các tin khác", "tin liên quan", "các tin liên quan", "tin tức liên quan",
@@ -60,11 +63,16 @@ _DATE_LINE_NOISE_RE = re.compile(
 # --- headings and bylines ---------------------------------------------------------
 
 TITLE_MAX_CHARS = 200
+LEAD_DATE_CHARS = 300  # the event date opens the lead: "Chiều 7-1, …", "Ngày 31/12/2020, …"
 FALLBACK_TITLE_CHARS = 120
 _LABEL_MAX_WORDS = 6
 _BYLINE_MAX_WORDS = 8
 _INITIALS_RE = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{0,3}\.?")
 _EDGE_PUNCT_RE = re.compile(r"^[\W_]+|[\W_]+$")
+# "Tin, ảnh: Hà Vân", "Bài và ảnh: …", "Theo TTXVN", "Nguồn: …" credit the name that follows.
+_CREDIT_RE = re.compile(
+    r"(?:(?:tin|bài|ảnh|video)(?:\s*(?:,|và|&|-)\s*(?:tin|bài|ảnh|video))*\s*:|theo\b|nguồn\s*:)\s*", re.IGNORECASE
+)
 
 
 def _label(paragraph: str) -> str:
@@ -73,6 +81,8 @@ def _label(paragraph: str) -> str:
 
 def is_date_line(paragraph: str) -> bool:
     """A line that only states when the page was published (and maybe its view count)."""
+    if len(paragraph) > CHROME_MAX_CHARS:
+        return False
     text = match_form(paragraph)
     found = False
     for pattern in (*_FULL_DATE_RES, _ISO_DATE_RE, _TIME_RE):
@@ -84,6 +94,8 @@ def is_date_line(paragraph: str) -> bool:
 
 def is_chrome(paragraph: str) -> bool:
     """Site furniture: counters, related-news labels, share buttons, lone numbers, date lines."""
+    if len(paragraph) > CHROME_MAX_CHARS:
+        return False
     label = _label(paragraph)
     if not label or label in CHROME_LABELS:
         return True
@@ -115,7 +127,7 @@ def find_title(paragraphs: list[str]) -> tuple[str, int | None]:
     when the first is short and the second longer ("Hoạt động của xã phường"
     above the article's own title).
     """
-    content = [(i, p) for i, p in enumerate(paragraphs) if not is_chrome(p)]
+    content = list(islice(((i, p) for i, p in enumerate(paragraphs) if not is_chrome(p)), 2))
     if not content:
         return "", None
     first_index, first = content[0]
@@ -134,6 +146,7 @@ def extract_title(paragraphs: list[str]) -> str:
 
 
 def _title_from_lead(lead: str) -> str:
+    lead = lead[: FALLBACK_TITLE_CHARS * 4]  # the first sentence is all that is needed
     spans = split_sentences(lead)
     sentence = lead[spans[0][0] : spans[0][1]] if spans else lead
     sentence = sentence.rstrip(".")
@@ -182,6 +195,7 @@ def extract_date(paragraphs: str | list[str]) -> str | None:
     lead = _lead(paras)
     if lead is None:
         return None
+    lead = lead[:LEAD_DATE_CHARS]
     if iso := first_full_date(lead):
         return iso
     form = match_form(lead)
@@ -201,7 +215,8 @@ def _lead(paragraphs: list[str]) -> str | None:
 
 
 def _is_byline(paragraph: str) -> bool:
-    words = paragraph.split()
+    credit = _CREDIT_RE.match(paragraph)
+    words = paragraph[credit.end() if credit else 0 :].split()
     if not words or len(words) > _BYLINE_MAX_WORDS:
         return False
     if paragraph.endswith((".", ",", ";", ":", "!", "?", "…")):

@@ -1,13 +1,19 @@
-"""Questions that compare two subjects ("Phường nào có nhiều đảng viên hơn, Phước Tân hay Tây Sơn?").
+"""Questions that compare two subjects.
+
+"Phường nào có nhiều đảng viên hơn, Phước Tân hay Tây Sơn?", "Giữa A và B, phường
+nào … cao hơn?", "Hội nghị … của A và của B, hội nghị nào diễn ra trước?"
 
 Each subject gets its own question and its own retrieval, so both facts are
-found and each is cited; the numbers are then compared.
+found in the subject's own article and each is cited; then the numbers (or the
+dates) are compared.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from index.textnorm import fold
 from rag.answer_text import citations_for, span_in_article
 from rag.extractive import extract
 from rag.question import analyse
@@ -15,59 +21,124 @@ from rag.refusal import should_refuse
 from rag.result import AnswerResult
 from rag.spans import parse_number
 
-_COMPARATIVE = re.compile(r"\b(nhiều|ít|cao|thấp|lớn|nhỏ)\s+(.*?)\s*hơn\b", re.IGNORECASE)
-_ALTERNATIVES = re.compile(r"^(?P<base>.+?\bnào\b.+?)[,:]\s*(?P<a>.+?)\s+(?:hay|hoặc)\s+(?P<b>.+?)\s*\??$", re.IGNORECASE)
+_NUMBER_COMPARATIVE = re.compile(r"\b(nhiều|ít|cao|thấp|lớn|nhỏ)\s+(.*?)\s*hơn\b", re.IGNORECASE)
+_DATE_COMPARATIVE = re.compile(r"\b(trước|sớm hơn|sau|muộn hơn)\b", re.IGNORECASE)
+_PATTERNS = [
+    re.compile(r"^(?P<base>.+?\bnào\b.+?)[,:]\s*(?P<a>[^,:]+?)\s+(?:hay|hoặc)\s+(?P<b>[^,:?]+?)\s*\??$", re.IGNORECASE),
+    re.compile(r"^(?:giữa|trong số)\s+(?P<a>.+?)\s+(?:và|với)\s+(?P<b>.+?),\s*(?P<base>.+?\bnào\b.+?)\s*\??$", re.IGNORECASE),
+    re.compile(r"^(?P<pre>.+?)\s+của\s+(?P<a>.+?)\s+và\s+(?:của\s+)?(?P<b>.+?),\s*(?P<base>.+?\bnào\b.+?)\s*\??$",
+               re.IGNORECASE),
+]
 _MORE = {"nhiều", "cao", "lớn"}
+_HEADS = ("phường", "xã", "huyện", "quận", "tỉnh", "thành phố", "thị xã", "đơn vị", "nơi")
 
 
-def comparison_parts(question: str):
-    """(base, [subject_a, subject_b], word) or None when the question is not a two-way comparison."""
-    match = _ALTERNATIVES.match(question.strip())
-    if not match or not _COMPARATIVE.search(match.group("base")):
-        return None
-    return match.group("base"), [match.group("a").strip(), match.group("b").strip()], _COMPARATIVE.search(match.group("base")).group(1).lower()
+@dataclass
+class Comparison:
+    subjects: list[str]
+    sub_questions: list[str]
+    kind: str  # "number" | "date"
+    word: str  # the comparative as asked: "nhiều", "trước"…
 
 
-def _sub_question(base: str, subject: str) -> str:
-    asked = re.sub(r"\bnào\b", subject, base, count=1, flags=re.IGNORECASE)
-    return _COMPARATIVE.sub(lambda m: f"bao nhiêu {m.group(2)}", asked, count=1) + "?"
+def comparison_parts(question: str) -> Comparison | None:
+    text = question.strip()
+    for pattern in _PATTERNS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        base = match.group("base")
+        subjects = [match.group("a").strip(), match.group("b").strip()]
+        number = _NUMBER_COMPARATIVE.search(base)
+        date = _DATE_COMPARATIVE.search(base)
+        if not number and not date:
+            continue
+        kind, word = ("number", number.group(1).lower()) if number else ("date", date.group(1).lower())
+        prefix = match.groupdict().get("pre")
+        subs = [_sub_question(base, subject, kind, prefix) for subject in subjects]
+        return Comparison(subjects, subs, kind, word)
+    return None
 
 
-def answer_comparison(answerer, question: str, parts, filters, k: int) -> AnswerResult | None:
-    base, subjects, word = parts
+def _sub_question(base: str, subject: str, kind: str, prefix: str | None) -> str:
+    if prefix:  # "Hội nghị X của A và của B, hội nghị nào diễn ra trước" → "Hội nghị X của A diễn ra khi nào"
+        asked = f"{prefix} của {subject} " + re.sub(r"^.*?\bnào\b\s*", "", base, flags=re.IGNORECASE)
+    else:
+        folded_subject = fold(subject)
+        head = next((h for h in _HEADS if folded_subject.startswith(fold(h) + " ")), None)
+        pattern = rf"\b{head}\s+nào\b" if head else r"\bnào\b"
+        asked = re.sub(pattern, subject, base, count=1, flags=re.IGNORECASE)
+        if asked == base:
+            asked = re.sub(r"\bnào\b", subject, base, count=1, flags=re.IGNORECASE)
+    if kind == "number":
+        return _NUMBER_COMPARATIVE.sub(lambda m: f"bao nhiêu {m.group(2)}".strip(), asked, count=1) + "?"
+    return _DATE_COMPARATIVE.sub("khi nào", asked, count=1) + "?"
+
+
+def _display_subject(subject: str) -> str:
+    """"phường Phước Tân (năm 2020)" → "Phước Tân": the short answer names the subject only."""
+    subject = re.sub(r"\s*\(.*?\)\s*", " ", subject).strip()
+    for head in _HEADS:
+        if fold(subject).startswith(fold(head) + " "):
+            return subject[len(head) + 1 :].strip()
+    return subject
+
+
+def answer_comparison(answerer, question: str, parts: Comparison, filters, k: int) -> AnswerResult | None:
     facts = []
-    for subject in subjects:
-        analysis = analyse(_sub_question(base, subject))
+    for subject, sub_question in zip(parts.subjects, parts.sub_questions):
+        analysis = analyse(sub_question)
         passages = answerer.retriever.retrieve(analysis, k=k, filters=filters)
-        extracted = extract(analysis, passages, answerer.reader.lexical.idf)
-        if extracted is None or extracted.short is None or should_refuse(extracted.support, answerer.settings.refusal_threshold):
+        extracted = extract(analysis, passages, answerer.reader.lexical.idf, answerer.article_text)
+        # Two typed facts, each found in its own subject's article, back each other up: the bar is lower
+        # than for a lone answer, but the subject check below is strict.
+        if extracted is None or should_refuse(2.0 * extracted.support, answerer.settings.refusal_threshold):
             return None
         passage = passages[extracted.passage_index]
-        value = parse_number(passage.text[extracted.short[0]:extracted.short[1]])
+        if fold(_display_subject(subject)) not in fold(answerer.article_text(passage.doc_id)):
+            return None  # the fact found is about someone else
+        value = _value(parts.kind, passage, extracted)
         if value is None:
             return None
         facts.append((subject, value, passage, extracted))
+    return _compose(question, parts, facts)
+
+
+def _value(kind: str, passage, extracted):
+    if kind == "date":
+        return passage.date  # the article's ISO date orders events across years
+    if extracted.short is None:
+        return None
+    return parse_number(passage.text[extracted.short[0]:extracted.short[1]])
+
+
+def _compose(question: str, parts: Comparison, facts) -> AnswerResult:
     seen: dict[str, int] = {}
-    passages_all = []
+    ordered = []
     for _, _, passage, _ in facts:
         if passage.chunk_id not in seen:
-            seen[passage.chunk_id] = len(passages_all)
-            passages_all.append(passage)
-    citations = citations_for(passages_all)
+            seen[passage.chunk_id] = len(ordered)
+            ordered.append(passage)
+    citations = citations_for(ordered)
     clauses = []
     for subject, value, passage, extracted in facts:
         citation = citations[seen[passage.chunk_id]]
         citation.cited = True
         citation.quote = span_in_article(passage, *extracted.quote)
-        citation.answer_span = span_in_article(passage, *extracted.short)
-        clauses.append(f"{subject}: {citation.answer_span.text} [{citation.n}]")
+        if extracted.short is not None:
+            citation.answer_span = span_in_article(passage, *extracted.short)
+        shown = citation.answer_span.text if citation.answer_span else value
+        if parts.kind == "date" and passage.date and shown != passage.date:
+            shown = f"{shown} ({passage.date})"
+        clauses.append(f"{_display_subject(subject)}: {shown} [{citation.n}]")
     (a, va, *_), (b, vb, *_) = facts
     if va == vb:
-        verdict, winner = f"{a} và {b} bằng nhau", None
+        verdict, winner = f"{_display_subject(a)} và {_display_subject(b)} bằng nhau", None
     else:
-        more = va > vb
-        winner = a if (more == (word in _MORE)) else b
-        verdict = f"{winner} {word} hơn"
+        first_bigger = va > vb
+        wants_bigger = parts.word in _MORE or parts.word in ("sau", "muộn hơn")
+        winner = _display_subject(a if first_bigger == wants_bigger else b)
+        verdict = f"{winner} {parts.word}" + ("" if parts.word.endswith("hơn") or parts.kind == "date" else " hơn")
     return AnswerResult(question=question, answer=f"{verdict} — " + "; ".join(clauses) + ".", short_answer=winner,
                         abstained=False, mode="extractive", citations=citations,
                         confidence=round(min(f[3].support for f in facts), 4))

@@ -11,16 +11,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from index.chunking import split_sentences
 from index.textnorm import fold, folded_tokens, tokens, with_bigrams
 from rag.question import QuestionAnalysis
 from rag.retrieval import Passage
-from rag.spans import (date_spans, extend_with_unit, name_spans, number_spans, ordinal_spans, place_spans)
+from rag.spans import (capitalised_runs, date_spans, extend_with_unit, name_spans, number_spans, ordinal_spans,
+                       place_spans)
 
 _MONEY_WORDS = re.compile(r"\b(tien|ngan sach|kinh phi|von|dong|thu nhap|chi phi|quy)\b")
 CONTEXT_WEIGHT = 0.3
 NO_TYPE_FACTOR = 0.5
+MISSING_ENTITY_FACTOR = 0.5
+NO_SHORT_ANSWER_FACTOR = 0.7
+CLAUSE_DISTANCE = 40  # characters added per ";" between a candidate and a question word
+# Words that open a capitalised run without naming anyone in particular.
+_GENERIC_HEADS = set(fold(
+    "Phường Xã Huyện Quận Tỉnh TP Đảng Ban Hội Đại Chủ Phó Bí Ủy Uỷ Thường Ai Năm Ngày Tháng Tại Trong Theo "
+    "Bài Giữa Nửa Cả Còn Vậy Thế Những Các Một Người Đồng Ông Bà"
+).split())
 LENGTH_PENALTY = 0.05
 MAX_QUOTE_CHARS = 320
 
@@ -63,13 +73,20 @@ class TermWeights:
         return (matched + CONTEXT_WEIGHT * from_context) / self.total
 
 
-def rank_sentences(analysis: QuestionAnalysis, passages: list[Passage], weights: TermWeights) -> list[SentenceCandidate]:
+def rank_sentences(analysis: QuestionAnalysis, passages: list[Passage], weights: TermWeights,
+                   article_text: Callable[[str], str] | None = None) -> list[SentenceCandidate]:
     candidates, priors = [], []
+    entities = question_entities(analysis.text)
     for index, passage in enumerate(passages):
         context = weights.sentence_terms(passage.title + "\n" + passage.text)
+        # A passage from an article that never names the question's subject (another ward,
+        # another person) cannot answer it, however many other words it shares.
+        whole = fold(passage.title + "\n" + (article_text(passage.doc_id) if article_text else passage.text))
+        missing = sum(1 for entity in entities if fold(entity) not in whole)
+        entity_factor = MISSING_ENTITY_FACTOR ** missing
         for start, end in split_sentences(passage.text):
             text = passage.text[start:end]
-            support = weights.coverage(weights.sentence_terms(text), context)
+            support = weights.coverage(weights.sentence_terms(text), context) * entity_factor
             # Longer sentences match more words by chance: a mild length normalisation, as in BM25.
             score = support + 0.02 / (1 + index) - LENGTH_PENALTY * min(len(text) / 500.0, 1.0)
             typed = _typed_spans(analysis, text) if analysis.qtype != "other" else []
@@ -131,7 +148,9 @@ def pick_short_answer(analysis: QuestionAnalysis, sentence: str, weights: TermWe
         for pos, weight, term in anchors:
             if start <= pos < end:
                 continue
-            nearest[term] = max(nearest.get(term, 0.0), weight / (1.0 + _distance(start, end, pos) / 20.0))
+            low, high = sorted((pos, start))
+            distance = _distance(start, end, pos) + CLAUSE_DISTANCE * sentence.count(";", low, high)
+            nearest[term] = max(nearest.get(term, 0.0), weight / (1.0 + distance / 20.0))
         closeness = sum(nearest.values())
         score = prior * 2.0 + closeness / weights.total
         if score > best_score:
@@ -156,18 +175,35 @@ def _distance(start: int, end: int, position: int) -> int:
     return start - position if position < start else position - end
 
 
-def extract(analysis: QuestionAnalysis, passages: list[Passage], idf) -> ExtractedAnswer | None:
+def extract(analysis: QuestionAnalysis, passages: list[Passage], idf,
+            article_text: Callable[[str], str] | None = None) -> ExtractedAnswer | None:
     if not passages:
         return None
     weights = TermWeights(analysis, idf)
-    ranked = rank_sentences(analysis, passages, weights)
+    ranked = rank_sentences(analysis, passages, weights, article_text)
     if not ranked:
         return None
     best = ranked[0]
     short = pick_short_answer(analysis, best.text, weights)
     short_in_passage = (best.start + short[0], best.start + short[1]) if short else None
     quote = _trim_quote(passages[best.passage_index].text, best, short_in_passage, weights)
-    return ExtractedAnswer(best.passage_index, best, quote, short_in_passage, best.support)
+    support = best.support
+    if analysis.qtype != "other" and short is None:
+        support *= NO_SHORT_ANSWER_FACTOR  # asked for a number, a name, a date… and found none
+    return ExtractedAnswer(best.passage_index, best, quote, short_in_passage, support)
+
+
+def question_entities(question: str) -> list[str]:
+    """Proper names in the question ("Tây Sơn", "Nguyễn Duy An", "Quận 1"), without generic heads."""
+    entities = []
+    for _, _, words in capitalised_runs(question, allow_digits=True):
+        # Acronyms (UBND, HĐND) and heads (Phường, Chủ tịch) name kinds of bodies, not a particular one.
+        while len(words) > 1 and (fold(words[0]) in _GENERIC_HEADS or words[0].isupper()) and not words[1].isdigit():
+            words = words[1:]
+        # One capitalised word is too often a title word or the sentence's first word to be trusted.
+        if len(words) >= 2:
+            entities.append(" ".join(words))
+    return entities
 
 
 def _trim_quote(text: str, sentence: SentenceCandidate, short: tuple[int, int] | None, weights: TermWeights) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from index.errors import HoidapError
 from index.reader import IndexReader
 from prompts import load_prompt
 from rag.answer_text import extractive_result
+from rag.byline import answer_author, is_author_question
 from rag.compare import answer_comparison, comparison_parts
 from rag.followup import rewrite_followup
 from rag.question import analyse
@@ -65,6 +66,9 @@ class Answerer:
 
             self._generator = OllamaGenerator.from_settings(self.settings)
         return self._generator
+
+    def article_text(self, doc_id: str) -> str:
+        return self.reader.article(doc_id).text
 
     def resolve_mode(self, mode: str | None) -> tuple[str, list[str]]:
         """The mode to use now and any warning about why it is not the one asked for."""
@@ -116,8 +120,11 @@ class Answerer:
         t1 = time.perf_counter()
         if parts is not None:
             result = answer_comparison(self, question, parts, filters, k)
+        elif is_author_question(standalone):
+            result = answer_author(question, passages, self.reader)
         if result is None:
-            result = extractive_result(question, analysis, passages, self.reader.lexical.idf, self.settings.refusal_threshold)
+            result = extractive_result(question, analysis, passages, self.reader.lexical.idf,
+                                       self.settings.refusal_threshold, self.article_text)
         result.warnings = warnings + result.warnings
         result.rewritten_question = standalone if standalone != question else None
         generate_ms = (time.perf_counter() - t1) * 1000

@@ -15,12 +15,13 @@ from index.textnorm import fold, folded_tokens, has_diacritics, match_form, toke
 
 # (type, folded regex) — first match wins, so the specific ones come first.
 _TYPE_PATTERNS: list[tuple[str, str]] = [
-    ("ordinal", r"\b(lan|khoa|nhiem ky) thu (may|bao nhieu)\b"),
+    ("ordinal", r"\b(lan|khoa|nhiem ky) (thu )?(may|bao nhieu)\b"),
     ("number", r"\b(bao nhieu|may|so luong|so tien|tong so|ty le|bao nhieu phan tram)\b"),
     ("date", r"\b(khi nao|ngay nao|nam nao|thang nao|luc nao|bao gio|thoi gian nao|ngay may|hom nao|dip nao|vao ngay)\b"),
-    ("person", r"\b(la ai|ai|nguoi nao|dong chi nao|ong nao|ba nao|ten la gi|tac gia)\b"),
+    ("person", r"\b(la ai|ai|nguoi nao|dong chi nao|ong nao|ba nao|ten la gi|ten gi|tac gia)\b"),
     ("place", r"\b(o dau|tai dau|noi nao|dia diem nao|phuong nao|xa nao|huyen nao|quan nao|tinh nao|thanh pho nao|"
-              r"dia phuong nao|don vi nao|co quan nao|to chuc nao|thuoc .{1,30} nao|dau)\b"),
+              r"dia phuong nao|don vi nao|co quan nao|to chuc nao|thanh uy nao|tinh uy nao|huyen uy nao|quan uy nao|"
+              r"phong nao|ban nao|quy nao|thuoc .{1,30} nao|dau)\b"),
 ]
 _COMPILED = [(name, re.compile(pattern)) for name, pattern in _TYPE_PATTERNS]
 
@@ -117,6 +118,8 @@ def analyse(text: str) -> QuestionAnalysis:
         analysis.unit = [w for w in unit.group(1).split() if w not in _STOP_SYLLABLES][:2]
         if analysis.unit[:2] == ["phan", "tram"]:
             analysis.unit = ["%"]
+    if qtype == "number" and not analysis.unit and re.search(r"\b(ty le|phan tram)\b", folded):
+        analysis.unit = ["%"]
     focus = re.search(r"((?:\w+\s+){1,2})nao\b", folded)
     if focus:
         analysis.focus = focus.group(1).split()

@@ -43,7 +43,7 @@ _SURNAMES = set(fold(
 _NOT_NAME_START = set(fold(
     "Đảng Đảng ủy Đảng uỷ Ban Ủy Uỷ Hội Huyện Quận Phường Xã Tỉnh Thành Thường Chủ Phó Bí Trưởng Mặt Trận "
     "Nghị Quyết Chỉ Thị Đại Trung Bộ Sở Phòng Công Tổ Chi Quỹ Chương Trình Kế Hoạch Nhà Nước Việt Nam "
-    "Tại Trong Năm Ngày Tháng Sáng Chiều Tối Đồng Dự Về Theo Các Những Một Hiện Cũng Dịp Phát Hứa"
+    "Tại Trong Năm Ngày Tháng Sáng Chiều Tối Đồng Dự Về Theo Các Những Một Hiện Cũng Dịp Phát"
 ).split())
 _PLACE_HEADS = ["thành phố", "tp.", "tp", "tỉnh", "huyện", "quận", "thị xã", "thị trấn", "phường", "xã", "khu phố"]
 
@@ -97,7 +97,8 @@ def capitalised_runs(sentence: str, allow_digits: bool = False) -> list[tuple[in
     runs, current = [], []
     for match in re.finditer(r"[\w'-]+", sentence):
         word = match.group(0)
-        capital = word[0].isupper() or (allow_digits and current and word.isdigit())
+        # Organisation names keep "ủy" in lower case: "Tỉnh ủy", "Ban Tổ chức Thành ủy".
+        capital = word[0].isupper() or (bool(current) and (fold(word) == "uy" or (allow_digits and word.isdigit())))
         gap = sentence[current[-1].end():match.start()] if current else " "
         if capital and (not current or gap.strip() == ""):
             current.append(match)
@@ -125,23 +126,40 @@ def name_spans(sentence: str) -> list[tuple[int, int, bool]]:
 
 
 def place_spans(sentence: str, focus: list[str]) -> list[tuple[int, int, bool]]:
-    """(start, end, after_focus_head) for capitalised runs, marking those after the asked-for head
-    ("thành phố nào" → the name after "thành phố" / "TP.")."""
+    """(start, end, matches_head) for capitalised runs. With an asked-for head ("thành phố nào",
+    "quận nào", "Thành ủy nào") the candidate is the name that follows that head, inside or
+    just before the run ("TP. Nha Trang" → "Nha Trang", "Quận 1" stays whole)."""
     spans = []
-    folded_focus = " ".join(focus)
+    head = " ".join(focus)
+    heads = {head, "tp"} if head == "thanh pho" else {head} if head else set()
     for start, end, _ in capitalised_runs(sentence, allow_digits=True):
-        before = fold(sentence[max(0, start - 12) : start]).strip()
-        head_match = any(before.endswith(fold(h)) for h in _PLACE_HEADS)
-        focus_match = bool(folded_focus) and (
-            before.endswith(folded_focus) or (folded_focus == "thanh pho" and before.endswith("tp."))
-        )
-        spans.append((start, end, focus_match or (head_match and not folded_focus)))
+        words = list(re.finditer(r"[\w'-]+", sentence[start:end]))
+        folded = [fold(w.group(0)) for w in words]
+        before = fold(sentence[max(0, start - 12) : start]).strip().rstrip(".")
+        matched = False
+        for h in heads:
+            size = len(h.split())
+            inside = next((i for i in range(len(folded) - size + 1) if folded[i : i + size] == h.split()), None)
+            if inside is not None and inside + size < len(words):
+                rest = words[inside + size :]
+                keep_head = all(w.group(0).isdigit() for w in rest)
+                first = words[inside] if keep_head else rest[0]
+                spans.append((start + first.start(), start + rest[-1].end(), True))
+                matched = True
+                break
+            if before.endswith(h):
+                spans.append((start, end, True))
+                matched = True
+                break
+        if not matched:
+            head_before = any(before.endswith(fold(h).rstrip(".")) for h in _PLACE_HEADS)
+            spans.append((start, end, head_before and not heads))
     return spans
 
 
 def ordinal_spans(sentence: str) -> list[tuple[int, int]]:
     spans = []
-    for match in re.finditer(r"\b(?:lần|khoá|khóa)\s+thứ\s+(\d+|[IVXLC]+)", sentence, re.IGNORECASE):
+    for match in re.finditer(r"\b(?:lần|khoá|khóa|nhiệm kỳ)\s+(?:thứ\s+)?(\d+|[IVXLC]+)\b", sentence, re.IGNORECASE):
         spans.append((match.start(1), match.end(1)))
     return spans
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ def tiny_st_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def fake_ollama() -> FakeOllamaServer:
+def fake_ollama() -> Iterator[FakeOllamaServer]:
     """A running FakeOllamaServer; configure its attributes in the test."""
     with FakeOllamaServer() as server:
         yield server

@@ -92,6 +92,44 @@ def info_command(data_dir: Optional[Path] = DataDir, as_json: bool = typer.Optio
     Console().print(table)
 
 
+@app.command("ask")
+def ask_command(
+    question: str = typer.Argument(..., help="Câu hỏi tiếng Việt."),
+    data_dir: Optional[Path] = DataDir,
+    mode: Optional[str] = typer.Option(None, "--mode", help="auto | llm | extractive"),
+    k: Optional[int] = typer.Option(None, "--k", help="Số đoạn trích dẫn."),
+    as_json: bool = typer.Option(False, "--json", help="In đúng đối tượng kết quả JSON."),
+) -> None:
+    """Hỏi một câu, trả lời kèm nguồn (ask one question)."""
+    from ui.ask import run_ask
+
+    settings = settings_from(data_dir=data_dir, mode=mode, top_k=k)
+    sys.exit(run_ask(settings, question, as_json=as_json))
+
+
+@app.command("serve")
+def serve_command(
+    data_dir: Optional[Path] = DataDir,
+    host: Optional[str] = typer.Option(None, "--host", help="Địa chỉ lắng nghe (mặc định 127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, "--port", help="Cổng (mặc định 7860)."),
+    index_paths: Optional[list[Path]] = typer.Option(None, "--index", help="Lập/cập nhật chỉ mục thư mục này trước khi chạy."),
+    mode: Optional[str] = typer.Option(None, "--mode", help="auto | llm | extractive"),
+) -> None:
+    """Chạy trang hỏi đáp, API JSON và widget (serve the chat page, API and widget)."""
+    settings = settings_from(data_dir=data_dir, host=host, port=port, mode=mode)
+    if index_paths:
+        from index.builder import sync_index
+        from index.progress import RichProgress
+
+        progress = RichProgress()
+        report = sync_index(list(index_paths), settings, progress=progress)
+        counts = report.counts()
+        progress.console.print(f"Chỉ mục: {counts} — {report.embedder.get('name')}", highlight=False)
+    from ui.server import run_server
+
+    run_server(settings)
+
+
 def _register_plugins() -> None:
     """Sub-commands shipped outside the product (``hoidap eval``) register through
     entry points, so the product itself never imports ``eval``."""

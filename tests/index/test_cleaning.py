@@ -167,6 +167,9 @@ def test_extract_author_rejects_captions_and_sentences() -> None:
     assert extract_author(["Tiêu đề", "Nội dung.", "các đại biểu dự hội nghị"]) is None
     assert extract_author(["Tiêu đề", "Nội dung.", "Quang cảnh Hội nghị."]) is None
     assert extract_author(["Tiêu đề", "Nội dung.", "Nguyễn Văn A", "Chia sẻ", "Trực tuyến: 12"]) == "Nguyễn Văn A"
+    assert extract_author(["Tiêu đề", "Nội dung.", "Tin, ảnh: Hà Vân"]) == "Tin, ảnh: Hà Vân"
+    assert extract_author(["Tiêu đề", "Nội dung.", "Theo TTXVN"]) == "Theo TTXVN"
+    assert extract_author(["Tiêu đề", "Nội dung.", "Theo kế hoạch đề ra"]) is None
 
 
 @pytest.mark.parametrize(

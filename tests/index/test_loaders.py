@@ -145,7 +145,10 @@ def test_html_drops_script_and_chrome(tmp_path: Path) -> None:
 
 def test_html_title_tag_when_no_h1_and_declared_legacy_charset(tmp_path: Path) -> None:
     path = tmp_path / "cu.htm"
-    html = '<html><head><meta charset="windows-1258"><title>Tin Phường Trần Phú</title></head><body><p>Ngày 7/10, hội nghị.</p></body></html>'
+    html = (
+        '<html><head><meta charset="windows-1258"><title>Tin Phường Trần Phú</title></head>'
+        "<body><p>Ngày 7/10, hội nghị.</p></body></html>"
+    )
     path.write_bytes(_cp1258_bytes(html))
     assert _load(path).text == "Tin Phường Trần Phú\n\nNgày 7/10, hội nghị."
 

@@ -1,0 +1,77 @@
+"""`hoidap eval` (and `hoidap bench`): registered into the product's CLI through an entry point."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from index.config import load_settings
+from index.errors import HoidapError
+
+
+def corpus_cache_dir(corpus: Path) -> Path:
+    digest = hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:12]
+    return Path.home() / ".cache" / "hoidap" / f"eval-{corpus.resolve().name}-{digest}"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("eval")
+    def eval_command(
+        gold: Path = typer.Option(..., "--gold", help="Tệp gold JSONL."),
+        corpus: Optional[Path] = typer.Option(None, "--corpus", help="Thư mục bài viết: lập/cập nhật chỉ mục trước."),
+        data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Thư mục chỉ mục."),
+        mode: Optional[str] = typer.Option("extractive", "--mode", help="auto | llm | extractive"),
+        k: Optional[int] = typer.Option(None, "--k"),
+        out: Optional[Path] = typer.Option(None, "--out", help="Ghi report.json, report.md, report.html vào đây."),
+        as_json: bool = typer.Option(False, "--json", help="In báo cáo JSON ra stdout."),
+        calibrate_refusal: bool = typer.Option(False, "--calibrate", help="Tìm ngưỡng từ chối tốt nhất."),
+        limit: Optional[int] = typer.Option(None, "--limit", help="Chỉ chạy N câu đầu."),
+    ) -> None:
+        """Chấm điểm truy xuất, câu trả lời, trích dẫn và từ chối trên bộ gold (evaluate)."""
+        from eval.harness import calibrate, evaluate, load_gold
+        from index.progress import RichProgress
+        from rag.pipeline import Answerer
+
+        if not gold.exists():
+            raise HoidapError(f"Không tìm thấy tệp gold: {gold}")
+        if corpus is None and data_dir is None:
+            raise HoidapError("Cần --corpus THƯ_MỤC hoặc --data-dir CHỈ_MỤC (need a corpus or an index).")
+        settings = load_settings(data_dir=data_dir or (corpus_cache_dir(corpus) if corpus else None), mode=mode,
+                                 top_k=k)
+        progress = RichProgress()
+        if corpus is not None:
+            from index.builder import sync_index
+
+            if not corpus.exists():
+                raise HoidapError(f"Không tìm thấy thư mục: {corpus}")
+            sync_index([corpus], settings, progress=progress)
+        items = load_gold(gold)[:limit] if limit else load_gold(gold)
+        answerer = Answerer(settings)
+        report, records = evaluate(answerer, items, mode=mode, k=k, progress=progress)
+        report_meta = {"gold": str(gold), "mode": mode, "k": k or settings.top_k,
+                       "embedder": answerer.reader.manifest.embedder.get("name")}
+        if calibrate_refusal:
+            calibration = calibrate(records)
+            progress.console.print(f"Ngưỡng từ chối tốt nhất: {calibration['best']}", highlight=False)
+            report_meta["calibration"] = calibration["best"]
+        if out is not None:
+            from eval.report import write_reports
+
+            write_reports(out, report, records, report_meta)
+            progress.console.print(f"Đã ghi báo cáo vào {out}", highlight=False)
+        if as_json:
+            print(json.dumps(report, ensure_ascii=False, indent=1))
+        else:
+            from eval.report import markdown_tables
+
+            print(markdown_tables(report, report_meta))
+
+    try:
+        from eval.bench import register_bench
+    except ImportError:
+        return
+    register_bench(app)

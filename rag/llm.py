@@ -1,0 +1,223 @@
+"""The LLM generator: a local Ollama server answering from numbered passages.
+
+Talks through the official ``ollama`` client, which hands ``timeout`` to its
+httpx client, so connect and read timeouts are separate: a stopped server is
+noticed within the connect timeout, a model still loading gets the (long) read
+timeout. Every failure becomes a HoidapError with one Vietnamese sentence so
+the pipeline can fall back to the extractive answer and say why.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from typing import Iterator
+
+import httpx
+import ollama
+
+from index.config import Settings
+from index.embed_ollama import same_ollama_model
+from index.errors import HoidapError
+from prompts import load_prompt
+from rag.retrieval import Passage
+
+PROBE_CACHE_SECONDS = 30.0  # a chat asks available() per question; one probe per half minute is enough
+PROBE_TIMEOUT_CAP = 2.0
+CHARS_PER_TOKEN = 3  # Vietnamese syllables are short but tokenise poorly: ~3 chars per token
+ANSWER_TOKENS = 1024  # room for the answer; also caps generation so a looping model cannot stream forever
+MIN_CTX, MAX_CTX, CTX_STEP = 2048, 32768, 1024
+HISTORY_TURNS = 3
+HISTORY_ANSWER_CHARS = 300
+MAX_CONDENSED_CHARS = 500
+
+_MARKER_LIKE = re.compile(r"\[\s*(\d[\d\s,;–-]*)\]")
+_MARKERS_IN_ANSWER = re.compile(r"\s*\[\s*\d[\d\s,;–-]*\]")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_THINK = re.compile(r"<think>.*?</think>", re.DOTALL)
+_CONDENSE_PREFIX = re.compile(r"^\s*(?:câu hỏi(?: đầy đủ| viết lại)?|question)\s*:\s*", re.IGNORECASE)
+
+
+def as_data(text: str) -> str:
+    """Passage text made inert inside the prompt: one line (no fake "Câu hỏi:" section can start),
+    no «» (our quote delimiters cannot be closed early), no [n] (cannot pose as our citations)."""
+    text = " ".join((text or "").split())
+    text = text.replace("«", "“").replace("»", "”")
+    return _MARKER_LIKE.sub(lambda m: f"({m.group(1).strip()})", text)
+
+
+def _display_date(date: str | None) -> str | None:
+    match = _ISO_DATE.match(date or "")
+    return f"{match.group(3)}/{match.group(2)}/{match.group(1)}" if match else date
+
+
+def format_passages(passages: list[Passage]) -> str:
+    blocks = []
+    for i, passage in enumerate(passages, start=1):
+        head = " — ".join(x for x in (as_data(passage.title), _display_date(passage.date)) if x)
+        blocks.append(f"[{i}] ({head}) «{as_data(passage.text)}»")
+    return "\n\n".join(blocks)
+
+
+def context_size(messages: list[dict], answer_tokens: int = ANSWER_TOKENS) -> int:
+    prompt_tokens = math.ceil(sum(len(m["content"]) for m in messages) / CHARS_PER_TOKEN)
+    needed = math.ceil((prompt_tokens + answer_tokens) / CTX_STEP) * CTX_STEP
+    return max(MIN_CTX, min(MAX_CTX, needed))
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class OllamaGenerator:
+    """Cheap to construct: no network until the first probe or question."""
+
+    def __init__(self, model: str, host: str = "http://127.0.0.1:11434", *, num_ctx: int | None = None,
+                 keep_alive: str = "10m", temperature: float = 0.1, connect_timeout: float = 2.0,
+                 read_timeout: float = 120.0) -> None:
+        self.model = model
+        self.host = host.rstrip("/")
+        self.name = f"ollama:{model}"
+        self.num_ctx = num_ctx
+        self.keep_alive = keep_alive
+        self.temperature = temperature
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self._client: ollama.Client | None = None
+        self._probe: tuple[float, tuple[bool, str]] | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "OllamaGenerator":
+        return cls(settings.ollama_model, settings.ollama_host, num_ctx=settings.ollama_num_ctx,
+                   keep_alive=settings.ollama_keep_alive, temperature=settings.ollama_temperature,
+                   connect_timeout=settings.ollama_connect_timeout, read_timeout=settings.ollama_read_timeout)
+
+    # --- availability
+    def available(self) -> tuple[bool, str]:
+        with self._lock:
+            if self._probe and time.monotonic() - self._probe[0] < PROBE_CACHE_SECONDS:
+                return self._probe[1]
+        answer = self._check()
+        self._remember(answer)
+        return answer
+
+    def _remember(self, answer: tuple[bool, str]) -> None:
+        with self._lock:
+            self._probe = (time.monotonic(), answer)
+
+    def _check(self) -> tuple[bool, str]:
+        # Every phase (connect, read) is capped, so a hung server cannot stall the page either.
+        probe = min(self.connect_timeout, PROBE_TIMEOUT_CAP)
+        try:
+            with ollama.Client(host=self.host, timeout=httpx.Timeout(probe)) as client:
+                listed = [m.model for m in client.list().models if m.model]
+        except Exception:  # noqa: BLE001 - a probe answers yes/no and never raises
+            return False, self._unreachable()
+        if any(same_ollama_model(self.model, name) for name in listed):
+            return True, ""
+        return False, self._missing_model()
+
+    def _unreachable(self) -> str:
+        return f"không kết nối được máy chủ Ollama tại {self.host}"
+
+    def _missing_model(self) -> str:
+        return f"mô hình {self.model} chưa được tải về (ollama pull {self.model})"
+
+    # --- prompts
+    def answer_messages(self, question: str, passages: list[Passage]) -> list[dict]:
+        system = load_prompt("system").format(refusal=load_prompt("refusal"))
+        user = load_prompt("answer").format(passages=format_passages(passages), question=" ".join(question.split()))
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+    def condense_messages(self, history: list[tuple[str, str]], question: str) -> list[dict]:
+        turns = []
+        for asked, answered in (history or [])[-HISTORY_TURNS:]:
+            answered = _short(_MARKERS_IN_ANSWER.sub("", answered), HISTORY_ANSWER_CHARS)
+            turns.append(f"Hỏi: {' '.join(asked.split())}\nĐáp: {answered}")
+        text = load_prompt("condense").format(history="\n".join(turns) or "(trống)", question=" ".join(question.split()))
+        return [{"role": "user", "content": text}]
+
+    def options(self, messages: list[dict], temperature: float | None = None) -> dict:
+        return {"temperature": self.temperature if temperature is None else temperature,
+                "num_ctx": self.num_ctx or context_size(messages), "num_predict": ANSWER_TOKENS}
+
+    # --- calls
+    def client(self) -> ollama.Client:
+        if self._client is None:
+            self._client = ollama.Client(host=self.host,
+                                         timeout=httpx.Timeout(self.read_timeout, connect=self.connect_timeout))
+        return self._client
+
+    def stream_answer(self, question: str, passages: list[Passage]) -> Iterator[str]:
+        messages = self.answer_messages(question, passages)
+        started = finished = False
+        try:
+            parts = self.client().chat(model=self.model, messages=messages, stream=True,
+                                       options=self.options(messages), keep_alive=self.keep_alive)
+            for part in parts:
+                piece = part.message.content or ""
+                if not started:  # leading blanks would only delay telling an empty answer apart
+                    piece = piece.lstrip()
+                    started = bool(piece)
+                if piece:
+                    yield piece
+                if part.done:
+                    finished = True
+                    break
+        except HoidapError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever the transport raised, the user gets one sentence
+            raise HoidapError(self._explain(exc, started)) from None
+        if not finished:
+            raise HoidapError("kết nối tới Ollama bị ngắt giữa chừng khi mô hình đang trả lời")
+        if not started:
+            raise HoidapError("mô hình trả về câu trả lời rỗng")
+        self._remember((True, ""))
+
+    def condense(self, history: list[tuple[str, str]], question: str) -> str:
+        messages = self.condense_messages(history, question)
+        try:
+            reply = self.client().chat(model=self.model, messages=messages, stream=False,
+                                       options=self.options(messages, temperature=0.0), keep_alive=self.keep_alive)
+            text = reply.message.content or ""
+        except Exception as exc:  # noqa: BLE001
+            raise HoidapError(self._explain(exc, False)) from None
+        rewritten = _clean_condensed(text)
+        if not rewritten or len(rewritten) > MAX_CONDENSED_CHARS:
+            raise HoidapError("mô hình không viết lại được câu hỏi")
+        return rewritten
+
+    def _explain(self, exc: BaseException, started: bool) -> str:
+        """One sentence per kind of failure; the probe cache learns from it so the next question
+        goes straight to the extractive answer instead of failing again."""
+        if isinstance(exc, ollama.ResponseError):
+            if exc.status_code == 404:
+                self._remember((False, self._missing_model()))
+                return self._missing_model()
+            if exc.status_code > 0:
+                return f"máy chủ Ollama báo lỗi {exc.status_code} ({_short(exc.error)})"
+            return f"mô hình báo lỗi khi đang trả lời ({_short(exc.error)})"
+        if isinstance(exc, (ConnectionError, httpx.ConnectError, httpx.ConnectTimeout)):
+            self._remember((False, self._unreachable()))
+            return self._unreachable()
+        if isinstance(exc, httpx.TimeoutException):
+            if started:
+                return f"mô hình ngừng trả lời giữa chừng (quá {self.read_timeout:g} giây không nhận thêm chữ nào)"
+            return f"mô hình không bắt đầu trả lời trong {self.read_timeout:g} giây"
+        if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.StreamError, httpx.NetworkError)):
+            return "kết nối tới Ollama bị ngắt giữa chừng khi mô hình đang trả lời"
+        if isinstance(exc, ValueError):
+            return "Ollama trả về dữ liệu không hợp lệ"
+        return f"lỗi khi gọi Ollama ({type(exc).__name__})"
+
+
+def _clean_condensed(text: str) -> str:
+    lines = [line.strip() for line in _THINK.sub("", text).splitlines() if line.strip()]
+    if not lines:
+        return ""
+    line = _CONDENSE_PREFIX.sub("", lines[0])
+    return line.strip().strip("\"'“”«»`").strip()

@@ -1,0 +1,49 @@
+"""`hoidap ask`: stream the answer to stdout, then the sources; --json prints the result object."""
+
+from __future__ import annotations
+
+import sys
+
+from index.config import Settings
+from rag.pipeline import Answerer
+
+
+def run_ask(settings: Settings, question: str, *, as_json: bool = False) -> int:
+    answerer = Answerer(settings)
+    result = None
+    for event in answerer.stream(question):
+        if event.kind == "token" and not as_json:
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+        elif event.kind == "reset" and not as_json:
+            sys.stdout.write("\n")
+            print(f"⚠ {event.text}", file=sys.stderr)
+        elif event.kind == "result":
+            result = event.result
+    if result is None:
+        return 1
+    if as_json:
+        print(result.model_dump_json(indent=1))
+        return 0
+    sys.stdout.write("\n")
+    if result.short_answer:
+        print(f"Trả lời ngắn: {result.short_answer}")
+    for item in result.unsupported:
+        print(f"⚠ Chưa được nguồn xác nhận: {item.sentence} ({', '.join(item.missing) or item.reason})")
+    print("\nNguồn:" if not result.abstained else "\nCác đoạn gần nhất:")
+    for citation in result.citations:
+        if result.abstained or citation.cited:
+            date = f", {citation.date}" if citation.date else ""
+            quote = citation.quote.text if citation.quote else citation.text
+            print(f"[{citation.n}] {citation.title}{date} ({citation.doc_id}, ký tự {citation.start}–{citation.end})")
+            print(f"    «{_clip(quote)}»")
+    for warning in result.warnings:
+        print(f"⚠ {warning}", file=sys.stderr)
+    mode = "LLM" if result.mode == "llm" else "trích xuất (extractive)"
+    print(f"— chế độ {mode}, {result.timings_ms.total:.0f} ms", file=sys.stderr)
+    return 0
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
