@@ -70,6 +70,19 @@ def register(app: typer.Typer) -> None:
 
             print(markdown_tables(report, report_meta))
 
+    @app.command("calibrate")
+    def calibrate_command(reports: list[Path] = typer.Argument(..., help="report.json của các lần 'hoidap eval --out'.")) -> None:
+        """Ngưỡng từ chối từ nhiều báo cáo gộp lại (refusal threshold over several eval reports)."""
+        from eval.harness import calibrate_points
+
+        points = []
+        for report in reports:
+            data = json.loads(report.read_text(encoding="utf-8"))
+            points += [(q["confidence"] or 0.0, q["answerable"]) for q in data.get("questions", [])]
+        result = calibrate_points(points)
+        print(json.dumps({"questions": len(points), "unanswerable": sum(1 for _, a in points if not a),
+                          "best": result["best"]}, ensure_ascii=False))
+
     try:
         from eval.bench import register_bench
     except ImportError:

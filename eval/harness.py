@@ -153,13 +153,20 @@ def evaluate(answerer, items: list[GoldItem], *, mode: str | None = None, k: int
 
 
 def calibrate(records: list[QuestionRecord]) -> dict:
-    """The refusal threshold that best separates answerable from unanswerable questions
-    (balanced accuracy over the confidences the answerer reported)."""
-    points = sorted({round(r.result.get("confidence") or 0.0, 4) for r in records} | {0.0, 1.01})
+    return calibrate_points([(r.result.get("confidence") or 0.0, r.item.answerable) for r in records])
+
+
+def calibrate_points(points_in: list[tuple[float, bool]]) -> dict:
+    """The refusal threshold that best separates answerable from unanswerable questions:
+    the highest balanced accuracy ((refused unanswerable + answered answerable) / 2) over
+    the confidences the answerer reported, ties going to fewer wrong refusals."""
+    values = sorted({round(c, 4) for c, _ in points_in})
+    # Midpoints between observed confidences: the threshold sits in the gap, not on a question.
+    points = [0.0] + [round((a + b) / 2, 4) for a, b in zip(values, values[1:])] + [1.01]
     rows = []
     for threshold in points:
-        refused_unans = [(r.result.get("confidence") or 0.0) < threshold for r in records if not r.item.answerable]
-        refused_ans = [(r.result.get("confidence") or 0.0) < threshold for r in records if r.item.answerable]
+        refused_unans = [c < threshold for c, answerable in points_in if not answerable]
+        refused_ans = [c < threshold for c, answerable in points_in if answerable]
         noans = mean([float(x) for x in refused_unans]) if refused_unans else 0.0
         false = mean([float(x) for x in refused_ans]) if refused_ans else 0.0
         rows.append({"threshold": threshold, "noans_accuracy": round(noans, 4), "false_abstain_rate": round(false, 4),

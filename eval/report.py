@@ -77,7 +77,11 @@ def _question_row(record) -> str:
 
 def write_reports(out: Path, report: dict, records, meta: dict) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps({**report, "meta": meta}, ensure_ascii=False, indent=1), encoding="utf-8")
+    questions = [{"id": r.item.id, "category": r.item.category, "answerable": r.item.answerable,
+                  "confidence": r.result.get("confidence"), "abstained": r.result["abstained"], "miss": r.miss,
+                  "short_answer": r.result.get("short_answer"), "latency_ms": round(r.latency_ms, 2)} for r in records]
+    payload = {**report, "meta": meta, "questions": questions}
+    (out / "report.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     (out / "report.md").write_text(markdown_tables(report, meta) + "\n", encoding="utf-8")
     misses = sum(1 for r in records if r.miss)
     rows = "".join(_question_row(r) for r in records)

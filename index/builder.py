@@ -27,7 +27,8 @@ from index.chunking import chunk_article
 from index.cleaning import clean_article
 from index.config import Settings
 from index.documents import Article, Chunk, SkippedFile
-from index.embedders import describe, embedder_from_name, resolve_embedder
+from index.embed_st import local_model_dir
+from index.embedders import LEXICAL_SPECS, describe, embedder_from_name, resolve_embedder
 from index.errors import IndexMismatchError
 from index.generation import generation_name, prune_generations, write_generation
 from index.loaders import assign_doc_ids, find_source_files, load_file
@@ -68,9 +69,16 @@ def article_version(content_hash: str, chunker: dict) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def collection_name(data_dir: Path, generation: int) -> str:
+def collection_prefix(data_dir: Path) -> str:
     digest = hashlib.sha1(str(Path(data_dir).resolve()).encode()).hexdigest()[:10]
-    return f"hoidap-{digest}-{generation}"
+    return f"hoidap-{digest}-"
+
+
+def collection_name(data_dir: Path, generation: int, embedder_name: str) -> str:
+    # The embedder is part of the name: a killed build leaves an uncommitted collection
+    # behind, and a later build with another embedder must not reuse its vectors.
+    embedder_digest = hashlib.sha1(embedder_name.encode()).hexdigest()[:8]
+    return f"{collection_prefix(data_dir)}{generation}-{embedder_digest}"
 
 
 def sync_index(
@@ -105,7 +113,7 @@ def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> Sy
         )
 
     generation = (old_manifest.generation if old_manifest else 0) + 1
-    store_name = previous.store["collection"] if previous else collection_name(data_dir, generation)
+    store_name = previous.store["collection"] if previous else collection_name(data_dir, generation, embedder.name)
     store = ChunkStore(data_dir, store_name, settings.chroma_url)
     marker = data_dir / IN_PROGRESS
     needs_gc = marker.exists()
@@ -140,6 +148,12 @@ def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> Sy
             continue
         article = clean_article(_with_id(loaded, doc_id))
         chunks = chunk_article(_versioned(article, version), settings.chunk_chars, settings.chunk_overlap_sentences)
+        if not chunks:  # a page that was all chrome: nothing a user could be answered from
+            skipped = SkippedFile(str(path), "không có văn bản sau khi làm sạch (no article text)")
+            report.skipped.append(skipped)
+            progress.warn(f"Bỏ qua {skipped.source_path}: {skipped.reason}")
+            _keep_old(doc_id, old_entries, entries)
+            continue
         relative = write_cached(data_dir, article, chunks, version)
         entries[doc_id] = ArticleEntry(
             version=version,
@@ -183,12 +197,23 @@ def _choose_embedder(previous: Manifest | None, spec: str, settings: Settings, p
     if previous is None:
         return resolve_embedder(spec, settings, progress.warn)
     recorded = previous.embedder["name"]
-    if spec in ("auto", recorded) or (spec == "lexical" and previous.embedder.get("weightless")):
+    same = spec in ("auto", recorded) or _recorded_name(spec) == recorded
+    if same or (spec == "lexical" and previous.embedder.get("weightless")):
         return embedder_from_name(recorded, settings)
     raise IndexMismatchError(
         f"Chỉ mục đã xây bằng bộ nhúng '{recorded}', không phải '{spec}'. Muốn đổi, hãy chạy "
         f"'hoidap index <thư mục> --embed-model {spec} --rebuild' (the index was built with another embedder)."
     )
+
+
+def _recorded_name(spec: str) -> str:
+    """The name a manifest records for ``spec``: a model path or hub id is stored as
+    "st:<resolved path or id>", so re-running with the same --embed-model matches."""
+    spec = spec.strip()
+    if spec in LEXICAL_SPECS or spec.startswith(("ollama:", "st:")):
+        return spec
+    local = local_model_dir(spec)
+    return f"st:{local if local is not None else spec}"
 
 
 def _keep_old(doc_id: str, old_entries: dict, entries: dict) -> None:
@@ -254,6 +279,10 @@ def _collect_garbage(data_dir: Path, store: ChunkStore, entries, manifest: Manif
     valid_prefixes = {manifest.chunk_id_prefix(doc_id) for doc_id in entries}
     stale = [cid for cid in store.all_ids() if cid[: cid.rfind(":") + 1] not in valid_prefixes]
     store.delete(stale)
+    # Collections a killed first build or rebuild left behind (no manifest names them).
+    for name in store.collection_names():
+        if name.startswith(collection_prefix(data_dir)) and name != manifest.store["collection"]:
+            ChunkStore(data_dir, name, store.url).drop()
     keep = {manifest.lexical_dir}
     if old is not None and old.lexical_dir:
         keep.add(old.lexical_dir)

@@ -114,6 +114,9 @@ class ChunkStore:
         )
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]
 
+    def collection_names(self) -> list[str]:
+        return [c.name if hasattr(c, "name") else str(c) for c in self._client().list_collections()]
+
     def drop(self) -> None:
         try:
             self._client().delete_collection(self.collection_name)

@@ -42,9 +42,12 @@ class AnswerSentence:
     @property
     def bare(self) -> str:
         """The sentence without markers, same length, so marker digits never look like facts."""
-        blank = lambda m: " " * len(m.group(0))  # noqa: E731
         # A list number ("1. Phường…") is layout, not a claim.
-        return _LIST_ITEM.sub(blank, MARKER_RE.sub(blank, self.text), count=1)
+        return _LIST_ITEM.sub(_blank, MARKER_RE.sub(_blank, self.text), count=1)
+
+
+def _blank(match: re.Match) -> str:
+    return " " * len(match.group(0))
 
 
 def parse_markers(text: str) -> list[int]:

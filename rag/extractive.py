@@ -15,6 +15,7 @@ from typing import Callable
 
 from index.chunking import split_sentences
 from index.textnorm import fold, folded_tokens, tokens, with_bigrams
+from rag.generic_span import generic_span
 from rag.question import QuestionAnalysis
 from rag.retrieval import Passage
 from rag.spans import (capitalised_runs, date_spans, extend_with_unit, name_spans, number_spans, ordinal_spans,
@@ -22,9 +23,11 @@ from rag.spans import (capitalised_runs, date_spans, extend_with_unit, name_span
 
 _MONEY_WORDS = re.compile(r"\b(tien|ngan sach|kinh phi|von|dong|thu nhap|chi phi|quy)\b")
 CONTEXT_WEIGHT = 0.3
+TITLE_WEIGHT = 0.3  # measured: 0.6 separated answerable from unanswerable worse (docs/refusal.md)
 NO_TYPE_FACTOR = 0.5
 MISSING_ENTITY_FACTOR = 0.5
 NO_SHORT_ANSWER_FACTOR = 0.7
+WEAK_TYPE_FACTOR = 0.75
 CLAUSE_DISTANCE = 40  # characters added per ";" between a candidate and a question word
 # Words that open a capitalised run without naming anyone in particular.
 _GENERIC_HEADS = set(fold(
@@ -67,10 +70,18 @@ class TermWeights:
         syllables = tokens(text) if self.field == "accented" else folded_tokens(text)
         return set(with_bigrams(syllables))
 
-    def coverage(self, terms: set[str], context: set[str]) -> float:
-        matched = sum(w for t, w in self.weights.items() if t in terms)
-        from_context = sum(w for t, w in self.weights.items() if t not in terms and t in context)
-        return (matched + CONTEXT_WEIGHT * from_context) / self.total
+    def coverage(self, terms: set[str], context: set[str], title: set[str] = frozenset()) -> float:
+        """Share of the question's weight found in the sentence; words found only in the
+        article's title (what the article is about) or only nearby count for less."""
+        total = 0.0
+        for term, weight in self.weights.items():
+            if term in terms:
+                total += weight
+            elif term in title:
+                total += TITLE_WEIGHT * weight
+            elif term in context:
+                total += CONTEXT_WEIGHT * weight
+        return total / self.total
 
 
 def rank_sentences(analysis: QuestionAnalysis, passages: list[Passage], weights: TermWeights,
@@ -78,7 +89,8 @@ def rank_sentences(analysis: QuestionAnalysis, passages: list[Passage], weights:
     candidates, priors = [], []
     entities = question_entities(analysis.text)
     for index, passage in enumerate(passages):
-        context = weights.sentence_terms(passage.title + "\n" + passage.text)
+        context = weights.sentence_terms(passage.text)
+        title = weights.sentence_terms(passage.title)
         # A passage from an article that never names the question's subject (another ward,
         # another person) cannot answer it, however many other words it shares.
         whole = fold(passage.title + "\n" + (article_text(passage.doc_id) if article_text else passage.text))
@@ -86,7 +98,7 @@ def rank_sentences(analysis: QuestionAnalysis, passages: list[Passage], weights:
         entity_factor = MISSING_ENTITY_FACTOR ** missing
         for start, end in split_sentences(passage.text):
             text = passage.text[start:end]
-            support = weights.coverage(weights.sentence_terms(text), context) * entity_factor
+            support = weights.coverage(weights.sentence_terms(text), context, title) * entity_factor
             # Longer sentences match more words by chance: a mild length normalisation, as in BM25.
             score = support + 0.02 / (1 + index) - LENGTH_PENALTY * min(len(text) / 500.0, 1.0)
             typed = _typed_spans(analysis, text) if analysis.qtype != "other" else []
@@ -130,8 +142,10 @@ def _typed_spans(analysis: QuestionAnalysis, text: str) -> list[tuple[int, int, 
     return []
 
 
-def pick_short_answer(analysis: QuestionAnalysis, sentence: str, weights: TermWeights) -> tuple[int, int] | None:
-    """The candidate closest to the question's words, preferring the asked-for unit or head."""
+def pick_short_answer(analysis: QuestionAnalysis, sentence: str,
+                      weights: TermWeights) -> tuple[tuple[int, int], float] | None:
+    """(span, prior) of the candidate closest to the question's words, preferring the asked-for
+    unit or head (prior 1.0 when the candidate carries it)."""
     spans = _typed_spans(analysis, sentence)
     if not spans:
         return None
@@ -139,7 +153,7 @@ def pick_short_answer(analysis: QuestionAnalysis, sentence: str, weights: TermWe
     # The asked-for unit belongs to the answer ("553 đảng viên"), so it is not a pointer to it.
     anchors = [(pos, w, term) for pos, w, term in _anchor_positions(sentence, weights)
                if fold(term) not in analysis.unit]
-    best, best_score = None, float("-inf")
+    best, best_score, best_prior = None, float("-inf"), 0.0
     for start, end, prior in spans:
         candidate_words = set(folded_tokens(sentence[start:end]))
         if candidate_words and candidate_words <= question_folded:
@@ -154,8 +168,8 @@ def pick_short_answer(analysis: QuestionAnalysis, sentence: str, weights: TermWe
         closeness = sum(nearest.values())
         score = prior * 2.0 + closeness / weights.total
         if score > best_score:
-            best, best_score = (start, end), score
-    return best
+            best, best_score, best_prior = (start, end), score, prior
+    return (best, best_prior) if best is not None else None
 
 
 def _anchor_positions(sentence: str, weights: TermWeights) -> list[tuple[int, float, str]]:
@@ -184,13 +198,23 @@ def extract(analysis: QuestionAnalysis, passages: list[Passage], idf,
     if not ranked:
         return None
     best = ranked[0]
-    short = pick_short_answer(analysis, best.text, weights)
+    picked = pick_short_answer(analysis, best.text, weights)
+    short, prior = picked if picked else (None, 0.0)
+    if short is None and analysis.qtype == "other":
+        folded_weights = {fold(t): w for t, w in weights.weights.items() if "_" not in t}
+        short = generic_span(analysis.text, best.text, folded_weights)
     short_in_passage = (best.start + short[0], best.start + short[1]) if short else None
     quote = _trim_quote(passages[best.passage_index].text, best, short_in_passage, weights)
     support = best.support
     if analysis.qtype != "other" and short is None:
         support *= NO_SHORT_ANSWER_FACTOR  # asked for a number, a name, a date… and found none
+    elif short is not None and _asks_specific(analysis) and prior < 1.0:
+        support *= WEAK_TYPE_FACTOR  # asked for "bao nhiêu đảng viên" / "quận nào", found another kind
     return ExtractedAnswer(best.passage_index, best, quote, short_in_passage, support)
+
+
+def _asks_specific(analysis: QuestionAnalysis) -> bool:
+    return (analysis.qtype == "number" and bool(analysis.unit)) or (analysis.qtype == "place" and bool(analysis.focus))
 
 
 def question_entities(question: str) -> list[str]:

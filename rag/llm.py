@@ -155,6 +155,7 @@ class OllamaGenerator:
     def stream_answer(self, question: str, passages: list[Passage]) -> Iterator[str]:
         messages = self.answer_messages(question, passages)
         started = finished = False
+        parts = None
         try:
             parts = self.client().chat(model=self.model, messages=messages, stream=True,
                                        options=self.options(messages), keep_alive=self.keep_alive)
@@ -168,10 +169,11 @@ class OllamaGenerator:
                 if part.done:
                     finished = True
                     break
-        except HoidapError:
-            raise
         except Exception as exc:  # noqa: BLE001 - whatever the transport raised, the user gets one sentence
             raise HoidapError(self._explain(exc, started)) from None
+        finally:
+            if parts is not None:  # a reader that stops early hangs up now, so Ollama stops generating
+                parts.close()
         if not finished:
             raise HoidapError("kết nối tới Ollama bị ngắt giữa chừng khi mô hình đang trả lời")
         if not started:

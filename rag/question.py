@@ -16,7 +16,7 @@ from index.textnorm import fold, folded_tokens, has_diacritics, match_form, toke
 # (type, folded regex) — first match wins, so the specific ones come first.
 _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("ordinal", r"\b(lan|khoa|nhiem ky) (thu )?(may|bao nhieu)\b"),
-    ("number", r"\b(bao nhieu|may|so luong|so tien|tong so|ty le|bao nhieu phan tram)\b"),
+    ("number", r"\b(bao nhieu|may|so luong|so tien|tong so|ty le|bao nhieu phan tram|bao lau)\b"),
     ("date", r"\b(khi nao|ngay nao|nam nao|thang nao|luc nao|bao gio|thoi gian nao|ngay may|hom nao|dip nao|vao ngay)\b"),
     ("person", r"\b(la ai|ai|nguoi nao|dong chi nao|ong nao|ba nao|ten la gi|ten gi|tac gia)\b"),
     ("place", r"\b(o dau|tai dau|noi nao|dia diem nao|phuong nao|xa nao|huyen nao|quan nao|tinh nao|thanh pho nao|"
@@ -32,6 +32,10 @@ _QUESTION_PHRASES = [
     "o dau", "tai dau", "noi nao", "nhu the nao", "the nao", "ra sao", "tai sao", "vi sao",
     "la gi", "cai gi", "dieu gi", "thi sao", "lan thu may", "thu may", "co phai",
 ]
+_TWO_SYLLABLE_HEADS = {
+    "thanh pho", "thi xa", "thi tran", "dia phuong", "don vi", "co quan", "to chuc", "thanh uy", "tinh uy",
+    "huyen uy", "quan uy", "khu pho", "dia diem", "quoc gia", "dong chi", "hoi nghi", "chi bo", "dang bo",
+}
 _STOP_ACCENTED = {
     "ai", "gì", "nào", "mấy", "đâu", "sao", "không", "chưa", "có", "là", "được", "đã", "thì", "mà",
     "của", "và", "với", "những", "các", "một", "này", "đó", "ấy", "kia", "hả", "à", "nhỉ", "vậy",
@@ -115,14 +119,25 @@ def analyse(text: str) -> QuestionAnalysis:
     )
     unit = re.search(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})", folded)
     if unit and qtype == "number":
-        analysis.unit = [w for w in unit.group(1).split() if w not in _STOP_SYLLABLES][:2]
+        # Stop words are judged in the typed form: folded, "thể" (tập thể) would be "thế".
+        start = len(folded[: unit.start(1)].split())
+        words = [(f, a) for f, a in zip(folded_all[start:start + 3], (accented_tokens if aligned else folded_all)[start:start + 3])]
+        stops = _STOP_ACCENTED if analysis.accented and aligned else _STOP_SYLLABLES
+        unit_words = []
+        for f, a in words:
+            if a in stops:
+                break
+            unit_words.append(f)
+        analysis.unit = unit_words[:2]
         if analysis.unit[:2] == ["phan", "tram"]:
             analysis.unit = ["%"]
     if qtype == "number" and not analysis.unit and re.search(r"\b(ty le|phan tram)\b", folded):
         analysis.unit = ["%"]
     focus = re.search(r"((?:\w+\s+){1,2})nao\b", folded)
     if focus:
-        analysis.focus = focus.group(1).split()
+        words = focus.group(1).split()
+        # The head noun before "nào": two syllables when they form one ("thành phố"), else one.
+        analysis.focus = words if len(words) == 2 and " ".join(words) in _TWO_SYLLABLE_HEADS else words[-1:]
     return analysis
 
 

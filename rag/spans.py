@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from index.textnorm import fold
+from index.textnorm import fold, match_form
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _MAGNITUDE = r"(?:tỷ|tỉ|triệu|nghìn|ngàn|trăm)"
@@ -35,12 +35,13 @@ _UNITS = [
 ]
 _FOLDED_UNITS = sorted(((fold(u).split(), u) for u in _UNITS), key=lambda x: -len(x[0]))
 
-_SURNAMES = set(fold(
+# Compared in accented form: folded, "Trần" would collide with "Trận" and "Chu" with "Chủ".
+_SURNAMES = set(match_form(
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Hà Đào Đoàn Vương Trịnh Trương "
     "Lâm Mai Tô Cao Thái Lương Đinh Châu Tạ Quách Hứa Triệu Kiều Tăng Lưu Văn Âu Từ Khúc Thân Chu Lại Doãn"
 ).split())
 # Capitalised words that start organisation names, not people.
-_NOT_NAME_START = set(fold(
+_NOT_NAME_START = set(match_form(
     "Đảng Đảng ủy Đảng uỷ Ban Ủy Uỷ Hội Huyện Quận Phường Xã Tỉnh Thành Thường Chủ Phó Bí Trưởng Mặt Trận "
     "Nghị Quyết Chỉ Thị Đại Trung Bộ Sở Phòng Công Tổ Chi Quỹ Chương Trình Kế Hoạch Nhà Nước Việt Nam "
     "Tại Trong Năm Ngày Tháng Sáng Chiều Tối Đồng Dự Về Theo Các Những Một Hiện Cũng Dịp Phát"
@@ -112,16 +113,33 @@ def capitalised_runs(sentence: str, allow_digits: bool = False) -> list[tuple[in
 
 
 def name_spans(sentence: str) -> list[tuple[int, int, bool]]:
-    """(start, end, starts_with_surname) for runs of capitalised words that may be a person."""
+    """(start, end, starts_with_surname) for capitalised runs that may be a person.
+
+    Titles run into names in Vietnamese ("Bí thư Huyện ủy Lê Ngọc Anh"), so a run that
+    holds a family name is cut there; otherwise leading title words are dropped."""
     spans = []
-    for start, end, words in capitalised_runs(sentence):
+    for start, end, _ in capitalised_runs(sentence):
         offsets = list(re.finditer(r"[\w'-]+", sentence[start:end]))
-        while offsets and fold(offsets[0].group(0)) in _NOT_NAME_START:
+        words = [m.group(0) for m in offsets]
+        surname_at = next((i for i, w in enumerate(words) if match_form(w) in _SURNAMES and i + 1 < len(words)
+                           and words[i + 1][:1].isupper()), None)
+        if surname_at is not None:
+            chosen = offsets[surname_at:]
+            taken = []
+            for m in chosen:  # a name is capitalised words only, up to four
+                if not m.group(0)[:1].isupper() or len(taken) == 4:
+                    break
+                taken.append(m)
+            spans.append((start + taken[0].start(), start + taken[-1].end(), True))
+            continue
+        while offsets and match_form(offsets[0].group(0)) in _NOT_NAME_START:
             offsets = offsets[1:]
         words = [m.group(0) for m in offsets]
         if len(words) < 2 or len(words) > 5 or any(w.isupper() and len(w) > 1 for w in words):
             continue
-        spans.append((start + offsets[0].start(), start + offsets[-1].end(), fold(words[0]) in _SURNAMES))
+        if not all(w[:1].isupper() for w in words):
+            continue
+        spans.append((start + offsets[0].start(), start + offsets[-1].end(), False))
     return spans
 
 
@@ -142,9 +160,14 @@ def place_spans(sentence: str, focus: list[str]) -> list[tuple[int, int, bool]]:
             inside = next((i for i in range(len(folded) - size + 1) if folded[i : i + size] == h.split()), None)
             if inside is not None and inside + size < len(words):
                 rest = words[inside + size :]
-                keep_head = all(w.group(0).isdigit() for w in rest)
-                first = words[inside] if keep_head else rest[0]
-                spans.append((start + first.start(), start + rest[-1].end(), True))
+                if rest[0].group(0).isdigit():  # "Quận 1": the number needs its head
+                    digits = [w for w in rest[:1]]
+                    spans.append((start + words[inside].start(), start + digits[-1].end(), True))
+                elif rest[0].group(0)[:1].isupper():  # "Thành ủy Hà Nội" → "Hà Nội"
+                    taken = _place_name(rest)
+                    spans.append((start + taken[0].start(), start + taken[-1].end(), True))
+                else:  # "Quận ủy": an organisation, not a place
+                    continue
                 matched = True
                 break
             if before.endswith(h):
@@ -155,6 +178,17 @@ def place_spans(sentence: str, focus: list[str]) -> list[tuple[int, int, bool]]:
             head_before = any(before.endswith(fold(h).rstrip(".")) for h in _PLACE_HEADS)
             spans.append((start, end, head_before and not heads))
     return spans
+
+
+def _place_name(words: list) -> list:
+    """Up to four capitalised words; a person's name that follows a place is not part of it."""
+    taken = [words[0]]
+    for word in words[1:4]:
+        text = word.group(0)
+        if not text[:1].isupper() or (len(taken) >= 2 and match_form(text) in _SURNAMES):
+            break
+        taken.append(word)
+    return taken
 
 
 def ordinal_spans(sentence: str) -> list[tuple[int, int]]:

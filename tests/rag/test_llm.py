@@ -139,6 +139,16 @@ def test_stalled_stream_times_out(fake_ollama) -> None:
     assert got == ["một "] and time.monotonic() - started < 5
 
 
+def test_reader_stopping_early_does_not_wait_for_the_rest(fake_ollama) -> None:
+    fake_ollama.reply = "một hai ba bốn"
+    fake_ollama.token_delay = 10
+    stream = generator(fake_ollama.url).stream_answer("Hỏi?", passages())
+    started = time.monotonic()
+    assert next(stream) == "một "
+    stream.close()
+    assert time.monotonic() - started < 2
+
+
 def test_dropped_stream_raises(fake_ollama) -> None:
     fake_ollama.reply = "một hai ba bốn năm"
     fake_ollama.drop_after_tokens = 2

@@ -1,0 +1,93 @@
+"""Extractive answers on the seeds: numbers, names, dates, places, no-diacritic questions, refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.textnorm import normalize_for_compare as norm
+from prompts import load_prompt
+
+
+def cited(result):
+    return [c for c in result.citations if c.cited]
+
+
+@pytest.mark.parametrize(
+    "question, short, doc_prefix",
+    [
+        ("Phường Phước Tân có bao nhiêu đảng viên?", "553 đảng viên", "000_"),
+        ("phuong phuoc tan co bao nhieu dang vien", "553 đảng viên", "000_"),
+        ("Phường Cầu Ông Lãnh thu ngân sách đạt bao nhiêu phần trăm?", "36,26%", "004_"),
+        ("Tổng thu ngân sách của phường Tây Sơn 6 tháng là bao nhiêu?", "49 tỷ 687 triệu đồng", "002_"),
+        ("Phường Tây Sơn trích bao nhiêu tiền từ Quỹ Đền ơn đáp nghĩa?", "18.700.000 đồng", "002_"),
+        ("Toàn huyện Phú Xuyên có bao nhiêu đảng viên hoàn thành xuất sắc nhiệm vụ?", "1.302 đảng viên", "003_"),
+        ("Ai là Bí thư Đảng ủy phường Tây Sơn?", "Phạm Duy Phong", "002_"),
+        ("Bí thư Huyện ủy Phú Xuyên là ai?", "Lê Ngọc Anh", "003_"),
+        ("Hội nghị BCH phường Trần Phú lần thứ mấy?", "14", "001_"),
+        ("Phường Phước Tân thuộc thành phố nào?", "Nha Trang", "000_"),
+        ("Phường Cầu Ông Lãnh thuộc quận nào?", "Quận 1", "004_"),
+        ("Ban thường vụ Huyện ủy tổ chức hội nghị tổng kết công tác xây dựng Đảng năm 2020 vào ngày nào?",
+         "31/12/2020", "003_"),
+        ("Ai viết bài về hội nghị BCH phường Trần Phú?", "Hà Vân", "001_"),
+    ],
+)
+def test_short_answer_is_cited_at_exact_offsets(eager_answerer, question, short, doc_prefix):
+    answerer = eager_answerer
+    result = answerer.answer(question)
+    assert not result.abstained, result.answer
+    assert result.short_answer == short
+    sources = cited(result)
+    assert sources and sources[0].doc_id.startswith(doc_prefix)
+    article = answerer.reader.article(sources[0].doc_id).text
+    span = sources[0].answer_span
+    assert article[span.start:span.end] == short
+    # The quoted sentence is the article's own text and holds the short answer.
+    assert article[sources[0].quote.start:sources[0].quote.end] == sources[0].quote.text
+    assert short in sources[0].quote.text
+    assert f"[{sources[0].n}]" in result.answer
+
+
+def test_accented_and_unaccented_questions_agree(answerer):
+    accented = answerer.answer("Đảng bộ phường Phước Tân có bao nhiêu chi bộ?")
+    plain = answerer.answer("dang bo phuong phuoc tan co bao nhieu chi bo")
+    assert accented.short_answer == plain.short_answer == "22 chi bộ"
+    assert cited(accented)[0].chunk_id == cited(plain)[0].chunk_id
+
+
+def test_tone_mark_styles_match_each_other(answerer):
+    new_style = answerer.answer("Đảng uỷ phường Phước Tân khen thưởng bao nhiêu tập thể?")
+    old_style = answerer.answer("Đảng ủy phường Phước Tân khen thưởng bao nhiêu tập thể?")
+    assert new_style.short_answer == old_style.short_answer == "4 tập thể"
+
+
+def test_two_article_comparison_cites_both_facts(answerer):
+    result = answerer.answer("Phường nào có nhiều đảng viên hơn, Phước Tân hay Tây Sơn?")
+    assert result.short_answer == "Phước Tân"
+    sources = cited(result)
+    assert {c.doc_id[:4] for c in sources} == {"000_", "002_"}
+    assert "553" in result.answer and "314" in result.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Chủ tịch UBND phường Tây Sơn là ai?",
+        "Phường Phước Hải (TP. Nha Trang) có bao nhiêu đảng viên?",
+        "Thủ tướng Chính phủ năm 2023 là ai?",
+        "Giá vàng hôm nay bao nhiêu?",
+    ],
+)
+def test_unanswered_questions_are_refused_with_nearest_passages(answerer, question):
+    result = answerer.answer(question)
+    assert result.abstained
+    assert result.answer == load_prompt("refusal")
+    assert result.short_answer is None
+    assert result.citations, "the nearest passages are still shown"
+    assert not cited(result)
+
+
+def test_answer_quotes_article_text_not_normalised_text(answerer):
+    result = answerer.answer("Đảng uỷ phường Phước Tân khen thưởng bao nhiêu cá nhân?")
+    quote = cited(result)[0].quote.text
+    assert norm(quote) in norm(answerer.reader.article(cited(result)[0].doc_id).text)
+    assert quote in answerer.reader.article(cited(result)[0].doc_id).text

@@ -1,0 +1,165 @@
+"""HTML for the chat page: answers with [n] links, and the sources panel.
+
+Every piece of text that came from an article, a question or the model goes
+through ``esc`` before it meets markup; the only tags in the output are the
+ones written here. Chat messages are emitted as one HTML block without blank
+lines, so the chatbot's Markdown renderer leaves them alone and an article's
+``*`` or ``#`` stays a character.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from rag.result import AnswerResult, Citation
+
+MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
+
+
+def esc(text: str | None) -> str:
+    """HTML-escaped, newlines as <br>, and no '$' left for a math renderer to pick up."""
+    escaped = html.escape(text or "", quote=True).replace("$", "&#36;")
+    return escaped.replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def vn_date(iso: str | None) -> str:
+    if not iso:
+        return "không rõ ngày"
+    parts = iso.split("-")
+    return f"{parts[2]}/{parts[1]}/{parts[0]}" if len(parts) == 3 else iso
+
+
+def anchor(turn: int, n: int) -> str:
+    return f"nguon-{turn}-{n}"
+
+
+def linkify(text: str, known: set[int], turn: int) -> str:
+    """Escape ``text`` and turn each [n] naming a known citation into a link to its source."""
+    out, last = [], 0
+    for m in MARKER.finditer(text):
+        numbers = [int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))]
+        if not all(n in known for n in numbers):
+            continue
+        out.append(esc(text[last:m.start()]))
+        links = "".join(
+            f'<a class="hd-ref" href="#{anchor(turn, n)}" data-target="{anchor(turn, n)}" '
+            f'title="Xem nguồn [{n}]">[{n}]</a>' for n in numbers)
+        out.append(links)
+        last = m.end()
+    out.append(esc(text[last:]))
+    return "".join(out)
+
+
+def question_html(question: str) -> str:
+    return f'<div class="hd-question">{esc(question)}</div>'
+
+
+def pending_html(text: str = "") -> str:
+    """While tokens arrive: the text so far and a typing hint."""
+    body = esc(text) if text else '<span class="hd-muted">Đang tìm trong các bài viết…</span>'
+    return f'<div class="hd-answer hd-pending">{body}<span class="hd-cursor">▍</span></div>'
+
+
+def error_html(message: str) -> str:
+    return (f'<div class="hd-error" role="alert"><span class="hd-icon" aria-hidden="true">⚠</span>'
+            f'<div><strong>Không trả lời được.</strong> {esc(message)}</div></div>')
+
+
+def answer_html(result: AnswerResult, turn: int) -> str:
+    known = {c.n for c in result.citations}
+    parts = []
+    if result.abstained:
+        parts.append(
+            '<div class="hd-refusal" role="note"><span class="hd-icon" aria-hidden="true">∅</span><div>'
+            '<strong>Không tìm thấy câu trả lời trong các bài viết.</strong>'
+            f'<p>{esc(result.answer)}</p>'
+            f'<p class="hd-muted">Xem các đoạn gần nhất ở khung «Nguồn» (lượt {turn}).</p></div></div>')
+    else:
+        parts.append(f'<div class="hd-answer">{linkify(result.answer, known, turn)}</div>')
+        if result.short_answer:
+            parts.append(f'<div class="hd-short">Trả lời ngắn: <strong>{esc(result.short_answer)}</strong></div>')
+    for item in result.unsupported:
+        detail = f" (không thấy trong nguồn: {esc(', '.join(item.missing))})" if item.missing else ""
+        parts.append(f'<div class="hd-unsupported" role="alert"><span class="hd-icon" aria-hidden="true">⚠</span>'
+                     f'<div><strong>Chưa được nguồn xác nhận:</strong> «{esc(item.sentence)}»{detail}. '
+                     f'<span class="hd-muted">{esc(item.reason)}</span></div></div>')
+    for warning in result.warnings:
+        parts.append(f'<div class="hd-warning"><span class="hd-icon" aria-hidden="true">ℹ</span>'
+                     f'<div>{esc(warning)}</div></div>')
+    mode = "mô hình ngôn ngữ" if result.mode == "llm" else "trích xuất"
+    total = result.timings_ms.total
+    took = f"{total:.0f} ms" if total < 1000 else f"{total / 1000:.1f} giây"
+    parts.append(f'<div class="hd-foot">Chế độ {mode} · {took}</div>')
+    return "".join(parts)
+
+
+def _relative(span, citation: Citation) -> tuple[int, int] | None:
+    if span is None:
+        return None
+    start, end = span.start - citation.start, span.end - citation.start
+    length = len(citation.text)
+    if end <= 0 or start >= length:
+        return None
+    return max(0, start), min(length, end)
+
+
+def passage_html(citation: Citation) -> str:
+    """The passage with the cited sentence in <mark> and the short answer in <strong>."""
+    text = citation.text
+    quote = _relative(citation.quote, citation)
+    short = _relative(citation.answer_span, citation)
+    cuts = sorted({0, len(text), *(quote or ()), *(short or ())})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        piece = esc(text[a:b])
+        if short and short[0] <= a and b <= short[1]:
+            piece = f"<strong>{piece}</strong>"
+        if quote and quote[0] <= a and b <= quote[1]:
+            piece = f'<mark class="hd-quote">{piece}</mark>'
+        out.append(piece)
+    body = "".join(out)
+    if citation.quote is not None and quote is None:  # the sentence lies outside this passage
+        body = f'<mark class="hd-quote">{esc(citation.quote.text)}</mark><br>…<br>{body}'
+    return body
+
+
+def source_html(citation: Citation, turn: int) -> str:
+    return (
+        f'<section class="hd-source{" hd-cited" if citation.cited else ""}" id="{anchor(turn, citation.n)}">'
+        f'<div class="hd-source-head"><span class="hd-n">[{citation.n}]</span> '
+        f'<span class="hd-title">{esc(citation.title) or "(không có tiêu đề)"}</span></div>'
+        f'<div class="hd-meta">{esc(vn_date(citation.date))} · mã bài {esc(citation.doc_id)} · '
+        f'ký tự {citation.start}–{citation.end}</div>'
+        f'<blockquote class="hd-passage">{passage_html(citation)}</blockquote></section>'
+    )
+
+
+def turn_sources_html(turn: int, question: str, result: AnswerResult | None, latest: bool) -> str:
+    head = f'<summary>Lượt {turn}: «{esc(question)}»</summary>'
+    if result is None:
+        return f'<details class="hd-turn"{" open" if latest else ""}>{head}<p class="hd-muted">Không có nguồn.</p></details>'
+    if result.abstained:
+        shown, rest = result.citations, []
+        note = '<p class="hd-note">Không đủ căn cứ để trả lời; đây là các đoạn gần nhất tìm được.</p>'
+    else:
+        shown = [c for c in result.citations if c.cited]
+        rest = [c for c in result.citations if not c.cited]
+        note = "" if shown else '<p class="hd-muted">Câu trả lời không trích dẫn đoạn nào.</p>'
+    body = note + "".join(source_html(c, turn) for c in shown)
+    if rest:
+        body += (f'<details class="hd-more"><summary>Các đoạn khác đã tìm thấy ({len(rest)})</summary>'
+                 + "".join(source_html(c, turn) for c in rest) + "</details>")
+    return f'<details class="hd-turn" id="luot-{turn}"{" open" if latest else ""}>{head}{body}</details>'
+
+
+def sources_panel_html(turns: list[dict]) -> str:
+    """All turns' sources, newest first and open, so a [n] in an older answer still has a target."""
+    if not turns:
+        return ('<div class="hd-sources-empty">Nguồn trích dẫn của mỗi câu trả lời sẽ hiện ở đây: tiêu đề, ngày '
+                'và đoạn văn, với câu được trích <mark class="hd-quote">tô sáng</mark>.</div>')
+    blocks = []
+    for i, turn in enumerate(reversed(turns)):
+        result = AnswerResult.model_validate(turn["result"]) if turn.get("result") else None
+        blocks.append(turn_sources_html(turn["turn"], turn["question"], result, latest=(i == 0)))
+    return '<div class="hd-sources">' + "".join(blocks) + "</div>"

@@ -1,0 +1,114 @@
+"""One FastAPI app: the JSON API, the widget and its pages, offline docs, and the
+Gradio chat page mounted at ``/`` (mounted last, so it only sees the paths no
+route above claimed).
+
+Offline by construction: no share links, analytics off, system fonts, and
+/docs rendered locally instead of FastAPI's CDN-hosted Swagger UI.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before gradio is imported: its telemetry reads this at import time (Blocks also gets
+# analytics_enabled=False explicitly, for when gradio was imported earlier).
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import html
+import sys
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from index.config import Settings
+from rag.pipeline import Answerer
+from ui.api import build_router, install_error_handlers
+from ui.docs_page import docs_html
+from ui.feedback import FeedbackLog
+from ui.runner import UNEXPECTED, AnswerRunner
+from ui.security import install as install_security
+from ui.status import StatusProbe
+
+STATIC = Path(__file__).resolve().parent / "static"
+NO_CACHE = {"Cache-Control": "no-cache"}
+
+
+def _embed_csp(settings: Settings) -> str:
+    # The embed page is meant to be framed by intranet pages; when origins are configured only
+    # those may frame it.
+    ancestors = " ".join(settings.cors_origins) if settings.cors_origins else "*"
+    return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            f"connect-src 'self'; frame-ancestors {ancestors}")
+
+
+def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
+    import gradio as gr
+
+    from ui.chat_page import build_chat_page, page_css, page_head, page_theme
+
+    answerer = answerer or Answerer(settings)
+    runner = AnswerRunner(answerer, settings.max_concurrency)
+    probe = StatusProbe(settings, answerer)
+    feedback = FeedbackLog(Path(settings.data_dir))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await run_in_threadpool(runner.warm_up)
+        yield
+        runner.close()
+
+    app = FastAPI(title="Hỏi đáp API", version="0.1.0", docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+                  lifespan=lifespan, description="Hỏi đáp tiếng Việt trên kho bài viết, trả lời kèm trích dẫn.")
+    app.state.settings, app.state.runner, app.state.probe = settings, runner, probe
+    ask_limiter, _ = install_security(app, settings)
+    install_error_handlers(app)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": UNEXPECTED}, status_code=500)
+
+    app.include_router(build_router(settings, runner, probe, feedback))
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(docs_html(app.openapi()))
+
+    @app.get("/widget.js", include_in_schema=False)
+    async def widget() -> FileResponse:
+        return FileResponse(STATIC / "widget.js", media_type="text/javascript; charset=utf-8", headers=NO_CACHE)
+
+    @app.get("/embed", include_in_schema=False)
+    async def embed() -> FileResponse:
+        return FileResponse(STATIC / "embed.html", media_type="text/html; charset=utf-8",
+                            headers={**NO_CACHE, "Content-Security-Policy": _embed_csp(settings)})
+
+    @app.get("/example", include_in_schema=False)
+    async def example(request: Request) -> Response:
+        page = (STATIC / "intranet-example.html").read_text(encoding="utf-8")
+        origin = html.escape(str(request.base_url).rstrip("/"), quote=True)
+        return HTMLResponse(page.replace("__HOIDAP_ORIGIN__", origin), headers=NO_CACHE)
+
+    demo = build_chat_page(settings, runner, probe, feedback, ask_limiter)
+    gr.mount_gradio_app(app, demo, path="/", footer_links=[], run_history=False, show_error=False,
+                        max_file_size="1mb", ssr_mode=False, pwa=False, mcp_server=False, theme=page_theme(),
+                        css=page_css(), head=page_head(), server_name=settings.host, server_port=settings.port)
+    return app
+
+
+def run_server(settings: Settings) -> None:
+    import uvicorn
+
+    app = create_app(settings)
+    shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    url = f"http://{shown_host}:{settings.port}/"
+    print(f"hoidap: trang hỏi đáp ở {url} — API {url}api/ask, tài liệu {url}docs, widget {url}widget.js "
+          f"(Ctrl+C để dừng)", file=sys.stderr)
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"hoidap: cảnh báo — đang lắng nghe trên {settings.host}, mọi máy trong mạng đều truy cập được"
+              + ("" if settings.api_token or settings.proxy_user_header else " và chưa bật mã truy cập"),
+              file=sys.stderr)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
+                timeout_graceful_shutdown=5)

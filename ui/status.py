@@ -1,0 +1,111 @@
+"""What the server can do right now: index loaded? which mode answers? is Ollama there?
+
+Shared by ``/healthz`` and the page banner. Probes are cached for a few
+seconds so a monitoring loop or many open pages cannot hammer Ollama, and
+every probe has a short timeout so an unreachable host cannot stall a page.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from index.config import Settings
+from index.embed_ollama import same_ollama_model
+from index.errors import HoidapError
+from rag.pipeline import Answerer
+
+CACHE_SECONDS = 10.0
+
+
+@dataclass
+class ModelStatus:
+    mode: str  # "llm" | "extractive": what the configured mode resolves to now
+    configured: str  # settings.mode
+    model: str
+    reachable: bool
+    model_present: bool
+    reason: str  # Vietnamese, empty when the model answers
+
+
+class StatusProbe:
+    def __init__(self, settings: Settings, answerer: Answerer):
+        self.settings = settings
+        self.answerer = answerer
+        self._lock = threading.Lock()
+        self._cached: tuple[float, ModelStatus] | None = None
+
+    def ollama(self) -> tuple[bool, bool]:
+        """(reachable, model present) from Ollama's model list."""
+        timeout = httpx.Timeout(min(self.settings.ollama_connect_timeout, 3.0))
+        try:
+            response = httpx.get(self.settings.ollama_host.rstrip("/") + "/api/tags", timeout=timeout)
+            response.raise_for_status()
+            names = [m.get("model") or m.get("name") or "" for m in response.json().get("models", [])]
+        except (httpx.HTTPError, ValueError, AttributeError):
+            return False, False
+        return True, any(same_ollama_model(self.settings.ollama_model, n) for n in names)
+
+    def model_status(self) -> ModelStatus:
+        with self._lock:
+            if self._cached and time.monotonic() - self._cached[0] < CACHE_SECONDS:
+                return self._cached[1]
+        configured = self.settings.mode
+        reachable, present = self.ollama()
+        if configured == "extractive":
+            mode, reason = "extractive", "máy chủ được cấu hình chỉ trích xuất (HOIDAP_MODE=extractive)"
+        else:
+            try:
+                usable, reason = self.answerer.generator.available()
+            except HoidapError as exc:
+                usable, reason = False, str(exc)
+            except Exception:  # noqa: BLE001 - a broken generator must not break the health check
+                usable = reachable and present
+                reason = "" if usable else "không kiểm tra được mô hình ngôn ngữ"
+            mode = "llm" if usable else "extractive"
+            reason = "" if usable else reason
+        status = ModelStatus(mode=mode, configured=configured, model=self.settings.ollama_model,
+                             reachable=reachable, model_present=present, reason=reason)
+        with self._lock:
+            self._cached = (time.monotonic(), status)
+        return status
+
+    def index_status(self) -> dict:
+        try:
+            reader = self.answerer.reader
+        except HoidapError as exc:
+            return {"index_loaded": False, "articles": 0, "embedder": None, "detail": str(exc)}
+        return {"index_loaded": True, "articles": len(reader.doc_ids), "embedder": reader.embedder_name}
+
+    def health(self) -> dict:
+        index = self.index_status()
+        model = self.model_status()
+        body = {
+            "status": "ok" if index["index_loaded"] else "degraded",
+            **index,
+            "mode": model.mode,
+            "configured_mode": model.configured,
+            "ollama": {"reachable": model.reachable, "model": model.model, "model_present": model.model_present},
+            "limits": {"max_question_chars": self.settings.max_question_chars,
+                       "rate_limit_per_minute": self.settings.rate_limit_per_minute},
+        }
+        if model.reason:
+            body["mode_reason"] = model.reason
+        return body
+
+
+def banner_text(status: ModelStatus, settings: Settings) -> tuple[str, str]:
+    """(headline, how to enable a model or empty) — plain text, the caller escapes it."""
+    if status.mode == "llm":
+        return f"Đang trả lời bằng mô hình ngôn ngữ {status.model}.", ""
+    headline = "Đang ở chế độ trích xuất (không có mô hình): câu trả lời là câu trích nguyên văn từ bài viết."
+    if status.configured == "extractive":
+        hint = ("Để dùng mô hình ngôn ngữ: chạy «ollama pull " + settings.ollama_model
+                + "» trên máy có Ollama (HOIDAP_OLLAMA_HOST trỏ tới máy đó) và khởi động lại với HOIDAP_MODE=auto.")
+    else:
+        hint = (f"Lý do: {status.reason}. Để bật: chạy «ollama pull {settings.ollama_model}» "
+                "hoặc đặt HOIDAP_OLLAMA_HOST tới máy chủ Ollama trong mạng nội bộ.")
+    return headline, hint
