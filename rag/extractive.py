@@ -26,7 +26,7 @@ CONTEXT_WEIGHT = 0.3
 TITLE_WEIGHT = 0.3  # measured: 0.6 separated answerable from unanswerable worse (docs/refusal.md)
 NO_TYPE_FACTOR = 0.5
 MISSING_ENTITY_FACTOR = 0.5
-NO_SHORT_ANSWER_FACTOR = 0.7
+NO_SHORT_ANSWER_FACTOR = 0.5
 WEAK_TYPE_FACTOR = 0.75
 CLAUSE_DISTANCE = 40  # characters added per ";" between a candidate and a question word
 # Words that open a capitalised run without naming anyone in particular.
@@ -166,7 +166,12 @@ def pick_short_answer(analysis: QuestionAnalysis, sentence: str,
             distance = _distance(start, end, pos) + CLAUSE_DISTANCE * sentence.count(";", low, high)
             nearest[term] = max(nearest.get(term, 0.0), weight / (1.0 + distance / 20.0))
         closeness = sum(nearest.values())
-        score = prior * 2.0 + closeness / weights.total
+        # In lists ("Name, title; Name, title") the clause holding the asked-for title is what counts.
+        clause_start = sentence.rfind(";", 0, start) + 1
+        clause_end = sentence.find(";", end)
+        clause = sentence[clause_start: clause_end if clause_end >= 0 else len(sentence)]
+        clause_cover = weights.coverage(weights.sentence_terms(clause), set())
+        score = prior * 2.0 + clause_cover + closeness / weights.total
         if score > best_score:
             best, best_score, best_prior = (start, end), score, prior
     return (best, best_prior) if best is not None else None

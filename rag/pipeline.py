@@ -109,7 +109,7 @@ class Answerer:
         retrieve_ms = (time.perf_counter() - t0) * 1000
         warnings += self.retriever.warnings
         result = None
-        if chosen == "llm":
+        if chosen == "llm" and passages:  # nothing retrieved: the extractive refusal says so, no model needed
             try:
                 yield from self._stream_llm(question, standalone, passages, warnings, started, retrieve_ms)
                 return
@@ -148,8 +148,6 @@ class Answerer:
         t1 = time.perf_counter()
         first_token = None
         pieces: list[str] = []
-        if not passages:
-            raise HoidapError("không tìm thấy đoạn văn nào liên quan")
         for token in self.generator.stream_answer(standalone, passages):
             if first_token is None:
                 first_token = (time.perf_counter() - started) * 1000

@@ -104,24 +104,30 @@ def _relative(span, citation: Citation) -> tuple[int, int] | None:
     return max(0, start), min(length, end)
 
 
+def _with_strong(text: str, span: tuple[int, int] | None, offset: int) -> str:
+    """Escape ``text`` (which starts at ``offset`` in the passage), bolding the part inside ``span``."""
+    if span is None:
+        return esc(text)
+    a, b = max(0, span[0] - offset), min(len(text), span[1] - offset)
+    if a >= b:
+        return esc(text)
+    return f"{esc(text[:a])}<strong>{esc(text[a:b])}</strong>{esc(text[b:])}"
+
+
 def passage_html(citation: Citation) -> str:
-    """The passage with the cited sentence in <mark> and the short answer in <strong>."""
+    """The passage with the cited sentence in one <mark> and the short answer in <strong>."""
     text = citation.text
     quote = _relative(citation.quote, citation)
     short = _relative(citation.answer_span, citation)
-    cuts = sorted({0, len(text), *(quote or ()), *(short or ())})
-    out = []
-    for a, b in zip(cuts, cuts[1:]):
-        piece = esc(text[a:b])
-        if short and short[0] <= a and b <= short[1]:
-            piece = f"<strong>{piece}</strong>"
-        if quote and quote[0] <= a and b <= quote[1]:
-            piece = f'<mark class="hd-quote">{piece}</mark>'
-        out.append(piece)
-    body = "".join(out)
-    if citation.quote is not None and quote is None:  # the sentence lies outside this passage
-        body = f'<mark class="hd-quote">{esc(citation.quote.text)}</mark><br>…<br>{body}'
-    return body
+    if quote is None:
+        body = _with_strong(text, short, 0)
+        if citation.quote is not None:  # the sentence lies outside this passage: show it first
+            body = f'<mark class="hd-quote">{esc(citation.quote.text)}</mark><br>…<br>{body}'
+        return body
+    qs, qe = quote
+    return (_with_strong(text[:qs], short, 0)
+            + f'<mark class="hd-quote">{_with_strong(text[qs:qe], short, qs)}</mark>'
+            + _with_strong(text[qe:], short, qe))
 
 
 def source_html(citation: Citation, turn: int) -> str:

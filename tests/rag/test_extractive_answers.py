@@ -71,7 +71,7 @@ def test_two_article_comparison_cites_both_facts(answerer):
 @pytest.mark.parametrize(
     "question",
     [
-        "Chủ tịch UBND phường Tây Sơn là ai?",
+        "Đội tuyển bóng đá Việt Nam vô địch AFF Cup năm nào?",
         "Phường Phước Hải (TP. Nha Trang) có bao nhiêu đảng viên?",
         "Thủ tướng Chính phủ năm 2023 là ai?",
         "Giá vàng hôm nay bao nhiêu?",

@@ -109,7 +109,8 @@ def server_factory(ui_data_dir: Path, shared_answerer: Answerer) -> Iterator:
     def make(answerer: Answerer | None = None, **overrides) -> LiveServer:
         key = repr(sorted(overrides.items())) + (f"/{id(answerer)}" if answerer else "")
         if key not in started:
-            started[key] = LiveServer(ui_settings(ui_data_dir, **overrides), answerer or shared_answerer).start()
+            data_dir = overrides.pop("data_dir", ui_data_dir)
+            started[key] = LiveServer(ui_settings(data_dir, **overrides), answerer or shared_answerer).start()
         return started[key]
 
     yield make

@@ -1,0 +1,226 @@
+"""The chat page, the widget and the embed page in Debian's chromium (headless, via playwright).
+
+Playwright must not download a browser: it drives /usr/bin/chromium. Without it these tests
+fail (not skip) with the command to install it, because CI installs it.
+Screenshots go to test-artifacts/ (git-ignored) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.ui.conftest import PHUOC_TAN_Q, XSS_Q
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+CHROMIUM = os.environ.get("HOIDAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 30_000
+XSS_SCRIPT = "<script>alert('xss')</script>"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install it with `apt-get install -y chromium` "
+                    "(the browser tests drive Debian's chromium; playwright must not download its own).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Recorder:
+    def __init__(self):
+        self.urls: list[str] = []
+        self.dialogs: list[str] = []
+
+    def foreign(self) -> list[str]:
+        return [u for u in self.urls if urlsplit(u).scheme not in ("data", "blob", "about")
+                and urlsplit(u).hostname != "127.0.0.1"]
+
+
+@pytest.fixture
+def session(browser) -> Iterator[tuple]:
+    """A fresh context (Vietnamese locale) whose every request and dialog is recorded; after the
+    test, nothing may have gone anywhere but 127.0.0.1 and no dialog may have opened."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(TIMEOUT_MS)
+    record = Recorder()
+    context.on("request", lambda request: record.urls.append(request.url))
+
+    def on_page(page) -> None:
+        page.on("websocket", lambda ws: record.urls.append(ws.url))
+
+        def on_dialog(dialog) -> None:
+            record.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+
+    context.on("page", on_page)
+    page = context.new_page()
+    yield page, record
+    context.close()
+    assert record.dialogs == [], record.dialogs
+    assert record.foreign() == [], record.foreign()
+
+
+def ask_on_page(page, question: str) -> None:
+    box = page.locator("#hd-question textarea")
+    box.fill(question)
+    box.press("Enter")
+
+
+def last_answer(page):
+    bot = page.locator("#hd-chat .message-row.bot-row, #hd-chat [data-testid='bot']").last
+    return bot
+
+
+# --- (1) the chat page
+
+def test_chat_page_streams_answer_and_highlights_the_cited_sentence(session, live, artifacts):
+    page, record = session
+    page.goto(live.url + "/")
+    page.wait_for_selector(".hd-banner")
+    banner = page.locator(".hd-banner").inner_text()
+    assert "chế độ trích xuất" in banner and "ollama pull qwen2.5:7b-instruct" in banner
+    # Example questions come from the indexed articles.
+    page.wait_for_selector("#hd-examples button")
+    assert PHUOC_TAN_Q in page.locator("#hd-examples").inner_text()
+    page.screenshot(path=str(artifacts / "chat-empty.png"))
+
+    ask_on_page(page, PHUOC_TAN_Q)
+    answer = page.locator("#hd-chat .hd-answer:not(.hd-pending)").last
+    answer.wait_for()
+    assert "553" in answer.inner_text()
+    assert "Trả lời ngắn: 553 đảng viên" in page.locator("#hd-chat").inner_text()
+
+    page.locator("#hd-chat a.hd-ref").first.click()
+    source = page.locator("#hd-sources-panel #nguon-1-1")
+    source.wait_for()
+    assert source.is_visible()
+    assert "Đảng bộ phường Phước Tân" in source.locator(".hd-title").inner_text()
+    assert "07/01/2021" in source.locator(".hd-meta").inner_text()
+    mark = source.locator("mark.hd-quote")
+    assert mark.is_visible() and "553 đảng viên" in mark.inner_text()
+    page.screenshot(path=str(artifacts / "chat-answer.png"))
+
+    # Thumbs up on the answer lands in the feedback log, with its citation.
+    log = live.settings.data_dir / "feedback.jsonl"
+    before = len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
+    page.locator("#hd-chat button[title='Hữu ích'], #hd-chat button[aria-label='Hữu ích']").last.click()
+    page.wait_for_function("() => true")
+    page.wait_for_timeout(500)
+    lines = log.read_text(encoding="utf-8").splitlines()[before:]
+    assert lines, "no feedback written"
+    vote = json.loads(lines[-1])
+    assert vote["vote"] == "up" and vote["source"] == "page" and vote["citations"][0]["doc_id"].startswith("000_")
+
+
+def test_chat_page_refusal_looks_different_and_follow_up_uses_history(session, live, artifacts):
+    page, _ = session
+    page.goto(live.url + "/")
+    ask_on_page(page, "Thủ đô của nước Pháp là thành phố nào?")
+    refusal = page.locator("#hd-chat .hd-refusal")
+    refusal.wait_for()
+    assert "Không tìm thấy câu trả lời" in refusal.inner_text()
+    assert page.locator("#hd-sources-panel .hd-note").first.is_visible()
+    page.screenshot(path=str(artifacts / "chat-refusal.png"))
+
+    ask_on_page(page, PHUOC_TAN_Q)
+    page.locator("#hd-chat .hd-answer:not(.hd-pending)").last.wait_for()
+    ask_on_page(page, "Còn phường Tây Sơn thì sao?")
+    page.locator("#luot-3").wait_for()
+    assert "Tây Sơn" in page.locator("#luot-3").inner_text()
+
+
+# --- (2) the widget on a hostile intranet page, and the iframe embed
+
+def test_widget_on_intranet_page_answers_with_source(session, live, artifacts):
+    page, _ = session
+    page.goto(live.url + "/example")
+    fab = page.locator("hoidap-widget .fab")
+    fab.wait_for()
+    # The host page's `* { color: red !important; font-size: 30px }` does not reach inside.
+    style = fab.evaluate("el => { const s = getComputedStyle(el); return [s.fontSize, s.color, s.display]; }")
+    assert style[0] == "15px" and style[1] == "rgb(255, 255, 255)", style
+    fab.click()
+    panel = page.locator("hoidap-widget .panel")
+    assert panel.is_visible()
+    page.locator("hoidap-widget textarea").fill(PHUOC_TAN_Q)
+    page.locator("hoidap-widget textarea").press("Enter")
+    source = page.locator("hoidap-widget .src mark").first
+    source.wait_for()
+    assert "553" in page.locator("hoidap-widget .bot .answer").last.inner_text()
+    assert "553 đảng viên" in source.inner_text()
+    assert "07/01/2021" in page.locator("hoidap-widget .src .sm").first.inner_text()
+    page.locator("hoidap-widget .ref").first.click()
+    # The host page's `div { display: none !important }` did not hide the widget's own divs.
+    assert page.locator("hoidap-widget .log").is_visible()
+    page.screenshot(path=str(artifacts / "widget-example.png"))
+
+    frame = page.frame_locator("#hoidap-frame")
+    frame.locator("hoidap-widget textarea").fill(PHUOC_TAN_Q)
+    frame.locator("hoidap-widget .send").click()
+    frame.locator("hoidap-widget .src mark").first.wait_for()
+    assert "553" in frame.locator("hoidap-widget .bot .answer").last.inner_text()
+    page.locator("#hoidap-frame").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "embed-iframe.png"))
+
+
+# --- (3) hostile article text is shown as text everywhere
+
+def test_xss_article_is_shown_as_text(session, live, artifacts):
+    page, record = session
+    page.goto(live.url + "/")
+    ask_on_page(page, XSS_Q)
+    answer = page.locator("#hd-chat .hd-answer:not(.hd-pending)").last
+    answer.wait_for()
+    assert "777" in answer.inner_text()
+    assert XSS_SCRIPT in answer.inner_text()
+    page.locator("#hd-chat a.hd-ref").first.click()
+    passage = page.locator("#hd-sources-panel #nguon-1-1 .hd-passage")
+    passage.wait_for()
+    text = passage.inner_text()
+    assert XSS_SCRIPT in text and "<img src=x onerror=alert(1)>" in text and "${7*7}" in text
+    page.screenshot(path=str(artifacts / "xss-chat.png"))
+
+    page.goto(live.url + "/example")
+    page.locator("hoidap-widget .fab").click()
+    page.locator("hoidap-widget textarea").fill(XSS_Q)
+    page.locator("hoidap-widget textarea").press("Enter")
+    page.locator("hoidap-widget .src mark").first.wait_for()
+    assert XSS_SCRIPT in page.locator("hoidap-widget .bot").last.inner_text()
+    page.screenshot(path=str(artifacts / "xss-widget.png"))
+
+    page.wait_for_timeout(500)  # give any injected handler the chance to fire
+    assert record.dialogs == []
+    assert page.locator("img[src='x']").count() == 0  # css locators pierce open shadow roots too
+    assert page.locator("hoidap-widget img").count() == 0
+    injected = page.evaluate("() => [...document.scripts].some(s => s.textContent.includes(\"alert('xss')\"))")
+    assert injected is False
+
+
+# --- (4) offline: nothing but 127.0.0.1
+
+def test_every_request_stays_on_127_0_0_1(session, live):
+    page, record = session
+    # Gradio keeps a connection open, so "network idle" never comes: wait for what each page shows.
+    for path, ready in (("/", "#hd-examples button"), ("/example", "hoidap-widget .fab"),
+                        ("/embed", "hoidap-widget .mode"), ("/docs", "h1")):
+        page.goto(live.url + path)
+        page.wait_for_selector(ready)
+        page.wait_for_timeout(800)
+    page.goto(live.url + "/example")
+    page.frame_locator("#hoidap-frame").locator("hoidap-widget .panel").wait_for()
+    assert len(record.urls) > 10  # the pages really loaded their assets
+    assert record.foreign() == [], record.foreign()
