@@ -168,6 +168,8 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
             respond, ask_inputs, ask_outputs, api_visibility="private")
         chatbot.like(on_vote, [turns], None, api_visibility="private")
         new_chat.click(clear, None, [chatbot, turns, sources, question], api_visibility="private")
+        # The chatbot's own trash button empties the messages; forget the turns and sources with them.
+        chatbot.clear(lambda: ([], render.sources_panel_html([])), None, [turns, sources], api_visibility="private")
         demo.load(on_load, None, [banner, doc_filter, examples], api_visibility="private")
     demo.queue(default_concurrency_limit=max(settings.max_concurrency, 8), max_size=256)
     return demo

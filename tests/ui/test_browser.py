@@ -143,6 +143,18 @@ def test_chat_page_refusal_looks_different_and_follow_up_uses_history(session, l
     assert "Tây Sơn" in page.locator("#luot-3").inner_text()
 
 
+def test_chat_page_works_behind_a_token_link(session, server_factory):
+    page, _ = session
+    server = server_factory(api_token="token-page")
+    response = page.goto(server.url + "/")
+    assert response.status == 401
+    page.goto(server.url + "/?token=token-page")  # sets the cookie, redirects to the clean URL
+    assert page.url == server.url + "/"
+    ask_on_page(page, PHUOC_TAN_Q)
+    page.locator("#hd-chat .hd-answer:not(.hd-pending)").last.wait_for()
+    assert "553" in page.locator("#hd-chat .hd-answer").last.inner_text()
+
+
 # --- (2) the widget on a hostile intranet page, and the iframe embed
 
 def test_widget_on_intranet_page_answers_with_source(session, live, artifacts):

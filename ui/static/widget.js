@@ -26,6 +26,8 @@
     ".fab { position: fixed; right: 20px; bottom: 20px; border: 0; border-radius: 999px; padding: 12px 18px;",
     "  background: #1d4ed8; color: #fff; font: 600 15px/1 system-ui, 'Segoe UI', Roboto, Arial, sans-serif;",
     "  box-shadow: 0 6px 18px rgba(0,0,0,.25); cursor: pointer; }",
+    ".fab .q { display: inline-block; width: 20px; height: 20px; margin-right: 8px; border-radius: 50%;",
+    "  background: #fff; color: #1d4ed8; font-weight: 800; line-height: 20px; text-align: center; }",
     ".fab:focus-visible, button:focus-visible, textarea:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }",
     ".panel { display: flex; flex-direction: column; background: #fff; overflow: hidden; }",
     ".floating .panel { position: fixed; right: 20px; bottom: 84px; width: min(400px, calc(100vw - 40px));",
@@ -56,13 +58,13 @@
     ".sources { margin-top: 8px; border-top: 1px solid #e2e8f0; padding-top: 6px; }",
     ".sources > .h { font-weight: 700; font-size: 13px; margin-bottom: 2px; }",
     ".src { margin: 6px 0; padding: 6px 8px; border-left: 3px solid #94a3b8; background: #f8fafc; border-radius: 0 6px 6px 0; }",
-    ".src.flash { background: #fef9c3; }",
+    ".src.flash { box-shadow: 0 0 0 2px #2563eb; }",
     ".src .st { font-weight: 600; font-size: 13px; }",
     ".src .sm { font-size: 12px; color: #64748b; }",
     ".src .sq { font-size: 13px; margin-top: 3px; white-space: pre-wrap; overflow-wrap: anywhere; }",
     "mark { background: #fde68a; color: #111827; padding: 0 1px; border-radius: 2px; }",
     ".votes { margin-top: 6px; display: flex; gap: 6px; align-items: center; font-size: 12px; color: #64748b; }",
-    ".votes button { border: 1px solid #cbd5e1; background: #fff; border-radius: 6px; cursor: pointer; padding: 2px 8px; font-size: 14px; }",
+    ".votes button { border: 1px solid #cbd5e1; background: #fff; border-radius: 6px; cursor: pointer; padding: 2px 10px; font-size: 12px; color: #1f2937; }",
     ".votes button[disabled] { opacity: .5; cursor: default; }",
     ".form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #e2e8f0; background: #fff; }",
     "textarea { flex: 1; resize: none; height: 42px; font: inherit; color: #111827; background: #fff;",
@@ -164,7 +166,8 @@
     if (inline) root.style.height = "100%";
     shadow.appendChild(root);
 
-    var fab = el("button", "fab", "💬 " + TITLE);
+    // Plain text and CSS only: emoji fonts are missing on many intranet desktops.
+    var fab = el("button", "fab"); fab.appendChild(el("span", "q", "?")); fab.appendChild(document.createTextNode(TITLE));
     fab.type = "button"; fab.setAttribute("aria-label", "Mở trợ lý hỏi đáp"); fab.setAttribute("aria-expanded", "false");
     var panel = el("section", "panel"); panel.setAttribute("aria-label", "Trợ lý hỏi đáp");
     var head = el("div", "head"); head.appendChild(el("span", "t", TITLE));
@@ -257,8 +260,9 @@
       renderSources(bot, result, turn);
       if (!result.abstained) {
         var votes = el("div", "votes"); votes.appendChild(el("span", null, "Câu trả lời có hữu ích?"));
-        [["up", "👍", "Hữu ích"], ["down", "👎", "Không hữu ích"]].forEach(function (v) {
-          var b = el("button", null, v[1]); b.type = "button"; b.setAttribute("aria-label", v[2]);
+        [["up", "Có"], ["down", "Không"]].forEach(function (v) {
+          var b = el("button", null, v[1]); b.type = "button";
+          b.setAttribute("aria-label", v[0] === "up" ? "Câu trả lời hữu ích" : "Câu trả lời chưa tốt");
           b.addEventListener("click", function () { sendVote(v[0], question, result, votes); });
           votes.appendChild(b);
         });
