@@ -143,3 +143,9 @@ def llm_live(server_factory, ui_data_dir: Path, fake_ollama_session: FakeOllamaS
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Gradio's queue calls pandas options that pandas 3 deprecates: noise, not ours to fix.
+    config.addinivalue_line("filterwarnings", "ignore:.*future.no_silent_downcasting.*")
+    config.addinivalue_line("filterwarnings", "ignore:The copy keyword is deprecated.*")
