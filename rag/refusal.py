@@ -6,7 +6,7 @@ calibrated on the seed gold set's unanswerable questions with
 ``hoidap eval --calibrate`` and copied here; see docs/refusal.md.
 """
 
-DEFAULT_REFUSAL_THRESHOLD = 0.38
+DEFAULT_REFUSAL_THRESHOLD = 0.381
 
 
 def should_refuse(support: float, threshold: float | None = None) -> bool:
