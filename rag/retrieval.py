@@ -85,7 +85,11 @@ class HybridRetriever:
         ordered = sorted(fused, key=lambda r: (-fused[r], r))
         passages = [self._passage(r, fused[r], float(lexical[r]), dense_scores.get(r), ranks[r]) for r in ordered]
         if self.reranker is not None and passages:
-            passages = self.reranker.rerank(analysis.text, passages[: max(k * 3, 20)])
+            try:
+                passages = self.reranker.rerank(analysis.text, passages[: max(k * 3, 20)])
+            except HoidapError as exc:
+                self.warnings.append(str(exc))
+                self.reranker = None  # say it once; retrieval goes on without it
         return passages[:k]
 
     def _passage(self, row: int, score: float, lexical: float, dense: float | None, ranks: dict) -> Passage:

@@ -45,13 +45,16 @@ class AnswerRunner:
         self.executor = ThreadPoolExecutor(max_workers=max(1, max_concurrency), thread_name_prefix="hoidap-answer")
 
     def warm_up(self) -> None:
-        """Open the index before the first question so concurrent first requests do not all race to
-        open it; a missing index is reported per request, not at startup."""
+        """Open the index, the embedder and the vector store before the first question: they open
+        lazily and not thread-safely (concurrent first queries made Chroma fail), and the first
+        user should not wait for a model to load. A missing index is reported per request instead."""
         try:
-            self.answerer.reader  # noqa: B018 - opening is the point
-            self.answerer.retriever  # noqa: B018
-        except HoidapError:
-            pass
+            reader = self.answerer.reader
+            self.answerer.retriever  # noqa: B018 - opening is the point
+            reader.dense_search("khởi động", 1)
+        except Exception as exc:  # noqa: BLE001 - the server still starts; requests say what is wrong
+            if not isinstance(exc, HoidapError):
+                print(f"hoidap: chưa mở được chỉ mục khi khởi động ({type(exc).__name__}: {exc})", file=sys.stderr)
 
     async def events(self, question: str, **kwargs) -> AsyncIterator[StreamEvent]:
         """The pipeline's events, produced in the pool; errors are re-raised here."""

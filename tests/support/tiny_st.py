@@ -72,3 +72,22 @@ def build_tiny_sentence_transformer(
         path.unlink() if path.is_file() else path.rmdir()
     hf_dir.rmdir()
     return out_dir
+
+
+def build_tiny_cross_encoder(out_dir: Path, corpus_texts: list[str], seed: int = 0) -> Path:
+    """A random-weight BERT cross-encoder (one relevance logit) that ``CrossEncoder(path)`` loads."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    vocab = _train_vocab(corpus_texts, 2000)
+    (out_dir / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizerFast.from_pretrained(str(out_dir), do_lower_case=True, strip_accents=False)
+    tokenizer.model_max_length = 256
+    tokenizer.save_pretrained(str(out_dir))
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=256, num_labels=1)
+    torch.manual_seed(seed)
+    BertForSequenceClassification(config).save_pretrained(str(out_dir))
+    return out_dir
