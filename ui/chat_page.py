@@ -135,7 +135,7 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=360):
                 chatbot = gr.Chatbot(
-                    label="Hội thoại", elem_id="hd-chat", height=520, buttons=["copy"], latex_delimiters=[],
+                    label="Hội thoại", elem_id="hd-chat", height=500, buttons=[], latex_delimiters=[],
                     feedback_options=("Like", "Dislike"), layout="bubble", allow_file_downloads=False,
                     placeholder="<div class='hd-placeholder'>Đặt câu hỏi về nội dung các bài viết, "
                                 "ví dụ một con số, một ngày hay một người được nhắc tới.</div>")

@@ -43,7 +43,7 @@ def linkify(text: str, known: set[int], turn: int) -> str:
             continue
         out.append(esc(text[last:m.start()]))
         links = "".join(
-            f'<a class="hd-ref" href="#{anchor(turn, n)}" data-target="{anchor(turn, n)}" '
+            f'<a class="hd-ref" href="#{anchor(turn, n)}" '
             f'title="Xem nguồn [{n}]">[{n}]</a>' for n in numbers)
         out.append(links)
         last = m.end()
@@ -80,17 +80,20 @@ def answer_html(result: AnswerResult, turn: int) -> str:
         if result.short_answer:
             parts.append(f'<div class="hd-short">Trả lời ngắn: <strong>{esc(result.short_answer)}</strong></div>')
     for item in result.unsupported:
-        detail = f" (không thấy trong nguồn: {esc(', '.join(item.missing))})" if item.missing else ""
+        missing = f"không thấy trong nguồn: {esc(', '.join(item.missing))}" if item.missing else ""
+        why = "; ".join(x for x in (esc(item.reason), missing) if x)
+        why = f' <span class="hd-muted">({why})</span>' if why else ""
         parts.append(f'<div class="hd-unsupported" role="alert"><span class="hd-icon" aria-hidden="true">⚠</span>'
-                     f'<div><strong>Chưa được nguồn xác nhận:</strong> «{esc(item.sentence)}»{detail}. '
-                     f'<span class="hd-muted">{esc(item.reason)}</span></div></div>')
+                     f'<div><strong>Chưa được nguồn xác nhận:</strong> «{esc(item.sentence)}»{why}</div></div>')
     for warning in result.warnings:
         parts.append(f'<div class="hd-warning"><span class="hd-icon" aria-hidden="true">ℹ</span>'
                      f'<div>{esc(warning)}</div></div>')
     mode = "mô hình ngôn ngữ" if result.mode == "llm" else "trích xuất"
     total = result.timings_ms.total
     took = f"{total:.0f} ms" if total < 1000 else f"{total / 1000:.1f} giây"
-    parts.append(f'<div class="hd-foot">Chế độ {mode} · {took}</div>')
+    # Our own copy link: the chatbot's copy button would copy this HTML, not the answer.
+    parts.append(f'<div class="hd-foot">Chế độ {mode} · {took} · '
+                 '<a class="hd-copy" href="#" role="button" title="Sao chép câu trả lời kèm nguồn">Sao chép</a></div>')
     return "".join(parts)
 
 

@@ -137,14 +137,16 @@ class AccessMiddleware:
         path = scope.get("path", "")
         headers = Headers(scope=scope)
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-        if path not in PUBLIC_PATHS and not authorized(self.settings, headers, _cookies(headers), query.get("token")):
+        # A token in the URL only opens pages (it becomes a cookie); API calls must use the header.
+        page_get = scope.get("method") == "GET" and not path.startswith("/api/")
+        query_token = query.get("token") if page_get else None
+        if path not in PUBLIC_PATHS and not authorized(self.settings, headers, _cookies(headers), query_token):
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
                 return
             await _send_json(send, 401, MSG_UNAUTHORIZED, [(b"www-authenticate", b"Bearer")])
             return
-        if (scope["type"] == "http" and scope["method"] == "GET" and token_ok(self.settings, query.get("token"))
-                and path not in PUBLIC_PATHS and not path.startswith("/api/")):
+        if scope["type"] == "http" and page_get and path not in PUBLIC_PATHS and token_ok(self.settings, query_token):
             await self._set_cookie_and_redirect(scope, send, query)
             return
         if path.startswith("/api/") and int(headers.get("content-length") or 0) > MAX_API_BODY:
@@ -158,7 +160,7 @@ class AccessMiddleware:
             if retry is not None:
                 await _send_json(send, 429, rate_message(retry), [(b"retry-after", str(retry).encode())])
                 return
-        await self.app(scope, receive, self._with_headers(send))
+        await self.app(scope, receive, self._with_headers(send, path))
 
     async def _set_cookie_and_redirect(self, scope: Scope, send: Send, query: dict) -> None:
         token = query.pop("token")
@@ -171,11 +173,14 @@ class AccessMiddleware:
         await send({"type": "http.response.body", "body": b""})
 
     @staticmethod
-    def _with_headers(send: Send) -> Send:
+    def _with_headers(send: Send, path: str) -> Send:
+        extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+        if path != "/embed":  # /embed is the page meant for other sites' iframes; the rest is not
+            extra.append((b"x-frame-options", b"SAMEORIGIN"))
+
         async def wrapped(message) -> None:
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
                 message = {**message, "headers": list(message.get("headers", []))
                            + [h for h in extra if h[0] not in names]}
             await send(message)

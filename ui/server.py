@@ -15,6 +15,7 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import html
+import socket
 import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from index.config import Settings
+from index.errors import HoidapError
 from rag.pipeline import Answerer
 from ui.api import build_router, install_error_handlers
 from ui.docs_page import docs_html
@@ -98,9 +100,22 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     return app
 
 
+def _check_port(settings: Settings) -> None:
+    """Fail with one Vietnamese sentence instead of uvicorn's errno when the port is taken."""
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((settings.host, settings.port))
+        except OSError as exc:
+            raise HoidapError(f"Không mở được cổng {settings.host}:{settings.port} ({exc.strerror or exc}): "
+                              "cổng đang được dùng hoặc địa chỉ không hợp lệ; hãy chọn --port khác.") from exc
+
+
 def run_server(settings: Settings) -> None:
     import uvicorn
 
+    _check_port(settings)
     app = create_app(settings)
     shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     url = f"http://{shown_host}:{settings.port}/"

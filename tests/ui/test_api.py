@@ -186,7 +186,13 @@ def test_feedback_is_appended_as_json_lines(live):
 
 # --- concurrency
 
-def test_eight_concurrent_questions_all_succeed(live):
+def test_eight_concurrent_questions_all_succeed(server_factory, ui_data_dir):
+    from rag.pipeline import Answerer
+    from tests.ui.conftest import ui_settings
+
+    # A fresh answerer: its index, embedder and vector store open lazily, so this also checks that
+    # simultaneous first questions do not trip over each other (Chroma used to fail to open).
+    live = server_factory(answerer=Answerer(ui_settings(ui_data_dir)), max_concurrency=8)
     questions = [PHUOC_TAN_Q, XSS_Q, "Hiện Đảng bộ phường Tây Sơn có bao nhiêu đảng viên?", "Ai là Bí thư Huyện ủy?"] * 2
 
     def ask(i: int) -> httpx.Response:
@@ -200,6 +206,8 @@ def test_eight_concurrent_questions_all_succeed(live):
             assert client.get("/healthz").status_code == 200
     assert [r.status_code for r in responses] == [200] * 8
     assert "553" in responses[0].json()["answer"]
+    results = [r.json() if i % 2 == 0 else ndjson(r)[-1]["result"] for i, r in enumerate(responses)]
+    assert all(result["warnings"] == [] for result in results), [r["warnings"] for r in results]
 
 
 # --- static files and pages
@@ -237,10 +245,12 @@ def test_token_required_for_api_and_page_when_set(server_factory):
         wrong = client.post("/api/ask", json={"question": PHUOC_TAN_Q}, headers={"Authorization": "Bearer sai"})
         good = client.post("/api/ask", json={"question": PHUOC_TAN_Q},
                            headers={"Authorization": "Bearer bi-mat-123"})
+        in_url = client.post("/api/ask?token=bi-mat-123", json={"question": PHUOC_TAN_Q})
         page = client.get("/")
         health = client.get("/healthz")
         widget = client.get("/widget.js")
     assert missing.status_code == wrong.status_code == page.status_code == 401
+    assert in_url.status_code == 401  # tokens in URLs end up in logs: the API wants the header
     assert_vietnamese_detail(missing)
     assert good.status_code == 200 and "553" in good.json()["answer"]
     assert health.status_code == 200 and widget.status_code == 200  # public: no article data

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -52,7 +53,8 @@ class Recorder:
 def session(browser) -> Iterator[tuple]:
     """A fresh context (Vietnamese locale) whose every request and dialog is recorded; after the
     test, nothing may have gone anywhere but 127.0.0.1 and no dialog may have opened."""
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 1000},
+                                  permissions=["clipboard-read", "clipboard-write"])
     context.set_default_timeout(TIMEOUT_MS)
     record = Recorder()
     context.on("request", lambda request: record.urls.append(request.url))
@@ -78,11 +80,6 @@ def ask_on_page(page, question: str) -> None:
     box = page.locator("#hd-question textarea")
     box.fill(question)
     box.press("Enter")
-
-
-def last_answer(page):
-    bot = page.locator("#hd-chat .message-row.bot-row, #hd-chat [data-testid='bot']").last
-    return bot
 
 
 # --- (1) the chat page
@@ -114,12 +111,19 @@ def test_chat_page_streams_answer_and_highlights_the_cited_sentence(session, liv
     assert mark.is_visible() and "553 đảng viên" in mark.inner_text()
     page.screenshot(path=str(artifacts / "chat-answer.png"))
 
+    # "Sao chép" copies the answer and its sources as plain text, not the message's HTML.
+    page.locator("#hd-chat a.hd-copy").last.click()
+    page.wait_for_function("() => navigator.clipboard.readText().then(t => t.includes('553'))")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert "<" not in copied and "Nguồn:" in copied and "Đảng bộ phường Phước Tân" in copied
+
     # Thumbs up on the answer lands in the feedback log, with its citation.
     log = live.settings.data_dir / "feedback.jsonl"
     before = len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
     page.locator("#hd-chat button[title='Hữu ích'], #hd-chat button[aria-label='Hữu ích']").last.click()
-    page.wait_for_function("() => true")
-    page.wait_for_timeout(500)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (not log.exists() or len(log.read_text(encoding="utf-8").splitlines()) == before):
+        time.sleep(0.1)
     lines = log.read_text(encoding="utf-8").splitlines()[before:]
     assert lines, "no feedback written"
     vote = json.loads(lines[-1])
@@ -141,6 +145,24 @@ def test_chat_page_refusal_looks_different_and_follow_up_uses_history(session, l
     ask_on_page(page, "Còn phường Tây Sơn thì sao?")
     page.locator("#luot-3").wait_for()
     assert "Tây Sơn" in page.locator("#luot-3").inner_text()
+
+
+def test_llm_mode_banner_streaming_and_unsupported_claim(session, llm_live, fake_ollama_session, artifacts):
+    page, _ = session
+    fake_ollama_session.reply = "Phường Phước Tân có 553 đảng viên [1]. Phường còn có 999 chi bộ [1]."
+    try:
+        page.goto(llm_live.url + "/")
+        page.wait_for_selector(".hd-banner-llm")
+        assert "Đang trả lời bằng mô hình ngôn ngữ qwen2.5:7b-instruct" in page.locator(".hd-banner").inner_text()
+        ask_on_page(page, PHUOC_TAN_Q)
+        page.locator("#hd-chat .hd-answer:not(.hd-pending)").last.wait_for()
+        flagged = page.locator("#hd-chat .hd-unsupported")
+        flagged.first.wait_for()
+        assert "999" in flagged.first.inner_text() and "Chưa được nguồn xác nhận" in flagged.first.inner_text()
+        assert "mô hình ngôn ngữ" in page.locator("#hd-chat .hd-foot").last.inner_text()
+        page.screenshot(path=str(artifacts / "chat-llm-unsupported.png"))
+    finally:
+        fake_ollama_session.reply = "Phường Phước Tân hiện có 553 đảng viên [1]."
 
 
 def test_chat_page_works_behind_a_token_link(session, server_factory):

@@ -15,10 +15,52 @@
     target.classList.add("hd-flash");
     return true;
   }
+  function targetOf(link) {
+    // The chatbot's sanitizer may drop data-* attributes; the href always survives.
+    return link.getAttribute("data-target") || (link.getAttribute("href") || "").replace(/^#/, "");
+  }
+  function copyText(text, done) {
+    // navigator.clipboard only exists on https or localhost; intranet servers are often plain http.
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { legacyCopy(text); done(); });
+    } else { legacyCopy(text); done(); }
+  }
+  function legacyCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text; area.style.position = "fixed"; area.style.left = "-9999px";
+    document.body.appendChild(area); area.select();
+    try { document.execCommand("copy"); } catch (e) { /* nothing else to try */ }
+    area.remove();
+  }
+  function answerText(link) {
+    var box = link.closest(".message-content") || link.parentElement.parentElement;
+    var main = box.querySelector(".hd-answer, .hd-refusal");
+    var lines = [main ? main.innerText.trim() : ""];
+    var seen = {};
+    box.querySelectorAll("a.hd-ref").forEach(function (ref) {
+      var id = targetOf(ref), src = id && document.getElementById(id);
+      if (!src || seen[id]) return;
+      seen[id] = true;
+      var title = src.querySelector(".hd-source-head"), meta = src.querySelector(".hd-meta");
+      lines.push((title ? title.innerText.trim() : "") + (meta ? " — " + meta.innerText.split("·")[0].trim() : ""));
+    });
+    if (lines.length > 1) lines.splice(1, 0, "Nguồn:");
+    return lines.join("\n");
+  }
   document.addEventListener("click", function (event) {
+    var copy = event.target && event.target.closest ? event.target.closest("a.hd-copy") : null;
+    if (copy) {
+      event.preventDefault();
+      event.stopPropagation();
+      copyText(answerText(copy), function () {
+        copy.textContent = "Đã sao chép";
+        setTimeout(function () { copy.textContent = "Sao chép"; }, 2000);
+      });
+      return;
+    }
     var link = event.target && event.target.closest ? event.target.closest("a.hd-ref") : null;
     if (!link) return;
-    var id = link.getAttribute("data-target") || (link.getAttribute("href") || "").replace(/^#/, "");
+    var id = targetOf(link);
     if (openAndShow(id)) {
       event.preventDefault();
       event.stopPropagation();
