@@ -219,6 +219,7 @@ def test_ctrl_c_mid_run_keeps_the_index_and_the_next_run_finishes(
         run.send_signal(signal.SIGINT)
         _, stderr = run.communicate(timeout=60)
         exits.append((run.returncode, stderr))
+        print("DEBUGINT", delay, run.returncode, repr(stderr[-300:]))
         assert "Traceback" not in stderr
         check_committed_index(seeded, {N_SEEDS, total})
 

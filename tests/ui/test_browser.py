@@ -211,6 +211,31 @@ def test_widget_on_intranet_page_answers_with_source(session, live, artifacts):
     page.screenshot(path=str(artifacts / "embed-iframe.png"))
 
 
+def test_embed_falls_back_without_streams_and_shows_errors_in_vietnamese(session, live, server_factory, artifacts):
+    page, _ = session
+    # An old browser (or a proxy that buffers): no ReadableStream, so the widget uses /api/ask.
+    page.add_init_script("delete window.ReadableStream;")
+    page.goto(live.url + "/embed")
+    page.locator("hoidap-widget textarea").fill(PHUOC_TAN_Q)
+    page.locator("hoidap-widget .send").click()
+    page.locator("hoidap-widget .src mark").first.wait_for()
+    assert "553" in page.locator("hoidap-widget .bot .answer").last.inner_text()
+
+    locked = server_factory(api_token="token-embed")
+    page.goto(locked.url + "/embed")  # public shell, but the API wants the token
+    page.locator("hoidap-widget textarea").fill(PHUOC_TAN_Q)
+    page.locator("hoidap-widget .send").click()
+    error = page.locator("hoidap-widget .box.error")
+    error.wait_for()
+    assert "Cần xác thực" in error.inner_text()
+    page.screenshot(path=str(artifacts / "embed-error.png"))
+
+    page.goto(locked.url + "/embed?token=token-embed")  # the iframe form of the token
+    page.locator("hoidap-widget textarea").fill(PHUOC_TAN_Q)
+    page.locator("hoidap-widget .send").click()
+    page.locator("hoidap-widget .src mark").first.wait_for()
+
+
 # --- (3) hostile article text is shown as text everywhere
 
 def test_xss_article_is_shown_as_text(session, live, artifacts):
