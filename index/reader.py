@@ -7,6 +7,7 @@ torch and a lexical-only caller never pays for Chroma.
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 from pathlib import Path
 
@@ -36,6 +37,9 @@ class IndexReader:
         self.row_doc = np.array([self._doc_number[r["doc_id"]] for r in self.rows], dtype=np.int32)
         self.row_date = np.array([date_int(r.get("date")) for r in self.rows], dtype=np.int32)
         self._articles: dict[str, Article] = {}
+        # Chroma's client and the embedder are opened on first use; concurrent first questions
+        # (a web server) must not open them twice.
+        self._open_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings) -> "IndexReader":
@@ -86,12 +90,16 @@ class IndexReader:
     def embedder(self):
         from index.embedders import embedder_from_name
 
-        return embedder_from_name(self.embedder_name, self.settings)
+        with self._open_lock:
+            return embedder_from_name(self.embedder_name, self.settings)
 
     @cached_property
     def store(self) -> ChunkStore:
         store = self.manifest.store
-        return ChunkStore(self.data_dir, store["collection"], store.get("url"))
+        with self._open_lock:
+            chunk_store = ChunkStore(self.data_dir, store["collection"], store.get("url"))
+            chunk_store.collection()
+            return chunk_store
 
     def dense_search(self, question: str, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(row, cosine) best first; hits the manifest does not name are dropped."""
@@ -102,9 +110,16 @@ class IndexReader:
             if not allowed:
                 return []
             where = {"doc_id": {"$in": allowed}}
-        hits = []
-        for chunk_id, score in self.store.query(vector, n * 2, where):
-            row = self.row_of.get(chunk_id)
-            if row is not None and (mask is None or mask[row]):
-                hits.append((row, score))
-        return hits[:n]
+        # Chroma may also hold chunks no committed manifest names (a writer is running, or
+        # was killed): they can fill the first page, so widen it until n hits or no more.
+        wanted = n * 2
+        while True:
+            found = self.store.query(vector, wanted, where)
+            hits = []
+            for chunk_id, score in found:
+                row = self.row_of.get(chunk_id)
+                if row is not None and (mask is None or mask[row]):
+                    hits.append((row, score))
+            if len(hits) >= n or len(found) < wanted:
+                return hits[:n]
+            wanted *= 4

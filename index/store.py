@@ -9,6 +9,7 @@ downloads a model, so it is never used: every call passes vectors.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -35,6 +36,7 @@ class ChunkStore:
         self.collection_name = collection_name
         self.url = url or None
         self._collection = None
+        self._lock = threading.Lock()
 
     @property
     def kind(self) -> str:
@@ -61,9 +63,11 @@ class ChunkStore:
 
     def collection(self):
         if self._collection is None:
-            self._collection = self._client().get_or_create_collection(
-                self.collection_name, embedding_function=None, metadata={"hnsw:space": "cosine"}
-            )
+            with self._lock:  # one client per store, even when first used from several threads
+                if self._collection is None:
+                    self._collection = self._client().get_or_create_collection(
+                        self.collection_name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+                    )
         return self._collection
 
     def existing_ids(self, ids: list[str]) -> set[str]:

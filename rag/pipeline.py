@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 from index.config import Settings
 from index.errors import HoidapError
+from index.manifest import MANIFEST_NAME
 from index.reader import IndexReader
 from prompts import load_prompt
 from rag.answer_text import extractive_result
@@ -40,12 +42,30 @@ class Answerer:
         self._reader = reader
         self._generator = generator
         self._retriever: HybridRetriever | None = None
+        self._manifest_stamp: int | None = None
 
     @property
     def reader(self) -> IndexReader:
         if self._reader is None:
+            self._manifest_stamp = self._stamp()
             self._reader = IndexReader.open(self.settings)
         return self._reader
+
+    def _stamp(self) -> int | None:
+        try:  # a stat per question: the manifest is replaced, never edited, when a sync commits
+            return (Path(self.settings.data_dir) / MANIFEST_NAME).stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def refresh(self) -> bool:
+        """Pick up an index rebuilt since it was opened (a long-running server); True if reopened."""
+        if self._reader is None:
+            return False
+        stamp = self._stamp()
+        if stamp is None or stamp == self._manifest_stamp:
+            return False
+        self._reader, self._retriever, self._manifest_stamp = IndexReader.open(self.settings), None, stamp
+        return True
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -97,17 +117,16 @@ class Answerer:
         if not question:
             raise HoidapError("Câu hỏi trống: hãy nhập một câu hỏi (empty question).")
         k = k or self.settings.top_k
+        self.refresh()
         chosen, warnings = self.resolve_mode(mode)
         standalone = question
         if history:
             standalone = self._condense(history, question, chosen, warnings)
         analysis = analyse(standalone)
-        self.retriever.warnings.clear()
         parts = comparison_parts(standalone)
         t0 = time.perf_counter()
-        passages = self.retriever.retrieve(analysis, k=k, filters=filters)
+        passages = self.retriever.retrieve(analysis, k=k, filters=filters, warnings=warnings)
         retrieve_ms = (time.perf_counter() - t0) * 1000
-        warnings += self.retriever.warnings
         result = None
         if chosen == "llm" and passages:  # nothing retrieved: the extractive refusal says so, no model needed
             try:

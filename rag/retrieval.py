@@ -60,7 +60,11 @@ class HybridRetriever:
             analysis.terms("folded"), "folded"
         )
 
-    def retrieve(self, question: str | QuestionAnalysis, k: int = 5, filters: Filters | None = None) -> list[Passage]:
+    def retrieve(self, question: str | QuestionAnalysis, k: int = 5, filters: Filters | None = None,
+                 warnings: list[str] | None = None) -> list[Passage]:
+        """Top-k passages; problems that did not stop retrieval go to ``warnings`` (per call,
+        so concurrent questions do not see each other's)."""
+        warnings = self.warnings if warnings is None else warnings
         analysis = question if isinstance(question, QuestionAnalysis) else analyse(question)
         filters = filters or Filters()
         mask = self.reader.row_mask(filters.doc_ids, filters.date_from, filters.date_to)
@@ -81,14 +85,14 @@ class HybridRetriever:
                     ranks.setdefault(row, {})["dense"] = rank + 1
                     dense_scores[row] = score
             except HoidapError as exc:
-                self.warnings.append(f"Chỉ dùng tìm kiếm từ khoá: {exc}")
+                warnings.append(f"Chỉ dùng tìm kiếm từ khoá: {exc}")
         ordered = sorted(fused, key=lambda r: (-fused[r], r))
         passages = [self._passage(r, fused[r], float(lexical[r]), dense_scores.get(r), ranks[r]) for r in ordered]
         if self.reranker is not None and passages:
             try:
                 passages = self.reranker.rerank(analysis.text, passages[: max(k * 3, 20)])
             except HoidapError as exc:
-                self.warnings.append(str(exc))
+                warnings.append(str(exc))
                 self.reranker = None  # say it once; retrieval goes on without it
         return passages[:k]
 

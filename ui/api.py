@@ -185,7 +185,7 @@ def build_router(settings: Settings, runner: AnswerRunner, probe: StatusProbe, f
                  for d in reader.doc_ids]
         return JSONResponse({"articles": items})
 
-    @router.post("/api/feedback", summary="Ghi phản hồi 👍/👎 cho một câu trả lời")
+    @router.post("/api/feedback", summary="Ghi phản hồi (hữu ích / chưa tốt) cho một câu trả lời")
     async def post_feedback(body: FeedbackRequest) -> JSONResponse:
         try:
             await run_in_threadpool(feedback.append, body.question, body.answer, body.citations, body.vote)

@@ -143,7 +143,12 @@ def _register_plugins() -> None:
 def main() -> None:
     _register_plugins()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        # typer turns Ctrl-C into a return code (130) when not in standalone mode.
+        if isinstance(code, int) and code != 0:
+            if code == 130:
+                print("hoidap: đã dừng (interrupted)", file=sys.stderr)
+            sys.exit(code)
     except HoidapError as exc:
         print(f"hoidap: {exc}", file=sys.stderr)
         sys.exit(1)

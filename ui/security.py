@@ -107,6 +107,13 @@ def authorized(settings: Settings, headers, cookies: dict[str, str], query_token
     return False
 
 
+def _declared_length(headers: Headers) -> int:
+    try:
+        return int(headers.get("content-length") or 0)
+    except ValueError:
+        return MAX_API_BODY + 1  # a garbled length is treated as too large rather than trusted
+
+
 def _cookies(headers: Headers) -> dict[str, str]:
     jar = {}
     for part in (headers.get("cookie") or "").split(";"):
@@ -149,7 +156,7 @@ class AccessMiddleware:
         if scope["type"] == "http" and page_get and path not in PUBLIC_PATHS and token_ok(self.settings, query_token):
             await self._set_cookie_and_redirect(scope, send, query)
             return
-        if path.startswith("/api/") and int(headers.get("content-length") or 0) > MAX_API_BODY:
+        if path.startswith("/api/") and _declared_length(headers) > MAX_API_BODY:
             await _send_json(send, 413, MSG_TOO_LARGE)
             return
         bucket = LIMITED_PATHS.get(path)

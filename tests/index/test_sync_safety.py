@@ -26,6 +26,9 @@ SEED_DIR = REPO / "seeds"
 SEED_000 = "000_550aa94c2a6765eb"
 N_SEEDS = 5
 
+# A sentence of seed 002 that many generated articles repeat.
+SHARED_FACT = "Tổng thu ngân sách nhà nước 6 tháng ước đạt trên 49 tỷ 687 triệu đồng"
+
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
@@ -62,10 +65,11 @@ def check_committed_index(settings: Settings, expected_counts: set[int]) -> Inde
     prefixes = {manifest.chunk_id_prefix(d) for d in manifest.articles}
     stored = reader.store.all_ids()
     committed = {cid for cid in stored if cid[: cid.rfind(":") + 1] in prefixes}
-    print("DEBUG", len(reader.doc_ids), len(stored), (Path(settings.data_dir) / IN_PROGRESS).exists())
     assert committed == {row["chunk_id"] for row in reader.rows}
     hits = reader.dense_search("Phường Phước Tân có 553 đảng viên sinh hoạt tại 22 chi bộ", 3)
     assert hits and reader.rows[hits[0][0]]["doc_id"] == SEED_000
+    # A question whose words the uncommitted articles share still gets a full page of committed rows.
+    assert len(reader.dense_search(SHARED_FACT, 3)) == 3
     return reader
 
 
@@ -114,9 +118,23 @@ def seeded(tmp_path: Path, run_hoidap) -> Settings:
     return Settings(data_dir=data)
 
 
-def assert_busy_refusal(done: subprocess.CompletedProcess, elapsed: float) -> None:
+def startup_baseline(hoidap_cmd, cli_env, cwd: Path) -> float:
+    """Seconds `hoidap index` needs to start, import everything and fail before the lock.
+
+    The machine may be busy (two cores, other test runs): "within 2 s" is checked
+    as 2 s on an idle machine, and as the same ~1.5 s beyond start-up on a loaded one.
+    """
+    started = time.monotonic()
+    done = subprocess.run([*hoidap_cmd, "index", str(cwd / "no-such-folder")], capture_output=True, text=True,
+                          env=cli_env, cwd=cwd, timeout=60)
     assert done.returncode != 0
-    assert elapsed < 2.0, f"the second writer took {elapsed:.2f} s to give up"
+    return time.monotonic() - started
+
+
+def assert_busy_refusal(done: subprocess.CompletedProcess, elapsed: float, baseline: float) -> None:
+    assert done.returncode != 0
+    limit = max(2.0, baseline + 1.5)
+    assert elapsed < limit, f"the second writer took {elapsed:.2f} s to give up (start-up alone: {baseline:.2f} s)"
     lines = stderr_lines(done.stderr)
     assert len(lines) == 1, done.stderr
     assert "Traceback" not in done.stderr
@@ -132,12 +150,13 @@ def test_second_writer_fails_fast_while_lock_is_held(tmp_path: Path, hoidap_cmd,
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
+        baseline = startup_baseline(hoidap_cmd, cli_env, tmp_path)
         started = time.monotonic()
         done = subprocess.run(
             [*hoidap_cmd, *index_args(SEED_DIR, data)], capture_output=True, text=True, env=cli_env,
             cwd=tmp_path, timeout=60,
         )
-        assert_busy_refusal(done, time.monotonic() - started)
+        assert_busy_refusal(done, time.monotonic() - started, baseline)
         assert not (data / "manifest.json").exists()
     finally:
         holder.kill()
@@ -158,6 +177,7 @@ def test_second_writer_fails_fast_during_a_real_run(seeded: Settings, big_corpus
         # The marker is written under the lock: once it is there the first writer holds it.
         wait_for(lambda: (data / IN_PROGRESS).exists() or first.poll() is not None, 30, "the first writer")
         assert first.poll() is None, first.communicate()
+        baseline = startup_baseline(hoidap_cmd, cli_env, data.parent)
         started = time.monotonic()
         done = subprocess.run(
             [*hoidap_cmd, *index_args(big_corpus, data)], capture_output=True, text=True, env=cli_env,
@@ -169,7 +189,7 @@ def test_second_writer_fails_fast_during_a_real_run(seeded: Settings, big_corpus
         first.kill()
         first.communicate()
     assert still_running, "the first writer finished before the second one was refused"
-    assert_busy_refusal(done, elapsed)
+    assert_busy_refusal(done, elapsed, baseline)
     check_committed_index(seeded, {N_SEEDS, N_SEEDS + len(list(big_corpus.glob("gen_*.txt")))})
 
 
@@ -210,18 +230,30 @@ def test_ctrl_c_mid_run_keeps_the_index_and_the_next_run_finishes(
     data = Path(seeded.data_dir)
     total = len(list(big_corpus.glob("*.txt")))
     exits: list[tuple[int, str]] = []
-    # After the marker appears: while reading files, opening Chroma, embedding and storing.
+    marker = data / IN_PROGRESS
+
+    def marker_stamp() -> str | None:
+        try:
+            return marker.read_text()
+        except OSError:
+            return None
+
+    # Once the run has rewritten the marker (it holds the lock): while reading files,
+    # opening Chroma, embedding and storing — wherever these delays land on this machine.
     for delay in (0.2, 2.0, 3.5):
-        (data / IN_PROGRESS).unlink(missing_ok=True)
+        before = marker_stamp()
         run = start_index(hoidap_cmd, cli_env, big_corpus, data)
-        wait_for(lambda: (data / IN_PROGRESS).exists() or run.poll() is not None, 30, "the run to start")
+        wait_for(lambda: marker_stamp() not in (None, before) or run.poll() is not None, 30, "the run to start")
         time.sleep(delay)
         run.send_signal(signal.SIGINT)
         _, stderr = run.communicate(timeout=60)
-        exits.append((run.returncode, stderr))
-        print("DEBUGINT", delay, run.returncode, repr(stderr[-300:]))
         assert "Traceback" not in stderr
+        if run.returncode == 0 and "Đã lập chỉ mục" in stderr:
+            check_committed_index(seeded, {total})  # this machine finished the run before the signal
+            continue
+        exits.append((run.returncode, stderr))
         check_committed_index(seeded, {N_SEEDS, total})
+    assert exits, "no run was still going when Ctrl-C was sent"
 
     run = start_index(hoidap_cmd, cli_env, big_corpus, data)
     _, stderr = run.communicate(timeout=180)
@@ -229,12 +261,38 @@ def test_ctrl_c_mid_run_keeps_the_index_and_the_next_run_finishes(
     check_finished(seeded, total)
 
     for code, stderr in exits:
-        if code == 0 and not stderr_lines(stderr):
-            # Known bug in ui/cli.py (not in index/): typer >= 0.29 turns KeyboardInterrupt
-            # into Exit(130), which app(standalone_mode=False) *returns*; main() ignores the
-            # return value, so an interrupted `hoidap index` exits 0 and prints nothing.
-            pytest.xfail("ui/cli.py: Ctrl-C exits 0 silently (app()'s return code 130 is dropped)")
+        # typer >= 0.29 *returns* 130 for Ctrl-C when not in standalone mode: main() must exit with it.
         assert code != 0, stderr
         lines = stderr_lines(stderr)
         assert len(lines) == 1, stderr
-        assert lines[0].startswith("hoidap:")
+        assert lines[0].startswith("hoidap:") and "dừng" in lines[0]  # "hoidap: đã dừng (interrupted)"
+
+
+def test_reader_skips_chunks_of_an_unfinished_run(seeded: Settings, big_corpus: Path) -> None:
+    """A run stopped after storing many chunks (or still running): those chunks are in
+    Chroma but no manifest names them. They must not crowd the committed ones out of
+    dense results."""
+    from index.builder import sync_index
+    from index.progress import NullProgress
+
+    class StopAfterSomeBatches(NullProgress):
+        label, batches = "", 0
+
+        def start(self, label: str, total: int) -> None:
+            self.label = label
+
+        def advance(self, n: int) -> None:
+            if "embedding" in self.label:
+                self.batches += 1
+                if self.batches == 4:
+                    raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sync_index([big_corpus], seeded, embed_spec="lexical", progress=StopAfterSomeBatches())
+    reader = check_committed_index(seeded, {N_SEEDS})
+    assert len(reader.store.all_ids()) > 10 * len(reader.rows)  # mostly uncommitted chunks
+    hits = reader.dense_search(SHARED_FACT, 5)
+    assert len(hits) == 5
+    assert reader.rows[hits[0][0]]["doc_id"] == "002_6df8933de2da7189"
+    masked = reader.dense_search(SHARED_FACT, 2, reader.row_mask(doc_ids=["002_6df8933de2da7189"]))
+    assert [reader.rows[row]["doc_id"] for row, _ in masked] == ["002_6df8933de2da7189"] * 2

@@ -171,3 +171,19 @@ def test_llm_prompt_keeps_article_text_as_quoted_data(injected_data_dir, fake_ol
     assert "DỮ LIỆU" in system and "không phải mệnh lệnh" in system
     injected_line = next(line for line in user.splitlines() if "XYZ" in line)
     assert injected_line.lstrip().startswith("[") and "«" in injected_line, "the article text sits inside a numbered quote"
+
+
+def test_a_running_answerer_picks_up_a_rebuilt_index(tmp_path):
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    settings = Settings(data_dir=tmp_path / "data", mode="extractive")
+    sync_index([folder], settings, embed_spec="lexical")
+    answerer = Answerer(settings)
+    question = "Phường Vĩnh Hải có bao nhiêu đảng viên?"
+    assert answerer.answer(question).abstained
+    (folder / "vinh_hai.txt").write_text(
+        "Đảng bộ phường Vĩnh Hải sơ kết công tác\n\nNgày 3/3/2022, Đảng bộ phường Vĩnh Hải tổ chức hội nghị. "
+        "Phường Vĩnh Hải hiện có 412 đảng viên sinh hoạt tại 18 chi bộ.\n", encoding="utf-8")
+    sync_index([folder], settings)
+    result = answerer.answer(question)
+    assert result.short_answer == "412 đảng viên"

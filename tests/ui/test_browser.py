@@ -147,6 +147,23 @@ def test_chat_page_refusal_looks_different_and_follow_up_uses_history(session, l
     assert "Tây Sơn" in page.locator("#luot-3").inner_text()
 
 
+def test_chat_page_filters_by_date_and_explains_bad_dates(session, live):
+    page, _ = session
+    page.goto(live.url + "/")
+    page.locator("#hd-filters").get_by_text("Lọc theo bài viết và ngày").click()
+    page.locator("#hd-date-from textarea, #hd-date-from input").first.fill("01/01/2022")
+    ask_on_page(page, PHUOC_TAN_Q)
+    page.locator("#luot-1").wait_for()
+    dates = page.locator("#luot-1 .hd-meta").all_inner_texts()
+    assert dates and all(int(d.split("·")[0].strip()[-4:]) >= 2022 for d in dates), dates
+
+    page.locator("#hd-date-from textarea, #hd-date-from input").first.fill("31/02/2024")
+    ask_on_page(page, PHUOC_TAN_Q)
+    error = page.locator("#hd-chat .hd-error")
+    error.wait_for()
+    assert "không tồn tại" in error.inner_text()
+
+
 def test_llm_mode_banner_streaming_and_unsupported_claim(session, llm_live, fake_ollama_session, artifacts):
     page, _ = session
     fake_ollama_session.reply = "Phường Phước Tân có 553 đảng viên [1]. Phường còn có 999 chi bộ [1]."
@@ -181,9 +198,13 @@ def test_chat_page_works_behind_a_token_link(session, server_factory):
 
 def test_widget_on_intranet_page_answers_with_source(session, live, artifacts):
     page, _ = session
+    page.goto(live.url + "/docs")  # same origin, no scripts: the baseline set of globals
+    baseline = set(page.evaluate("() => Object.keys(window)"))
     page.goto(live.url + "/example")
     fab = page.locator("hoidap-widget .fab")
     fab.wait_for()
+    added = set(page.evaluate("() => Object.keys(window)")) - baseline
+    assert {k for k in added if not k.isdigit()} == {"HoidapWidget"}  # digits: the iframe's window index
     # The host page's `* { color: red !important; font-size: 30px }` does not reach inside.
     style = fab.evaluate("el => { const s = getComputedStyle(el); return [s.fontSize, s.color, s.display]; }")
     assert style[0] == "15px" and style[1] == "rgb(255, 255, 255)", style

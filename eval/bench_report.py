@@ -1,0 +1,211 @@
+"""`hoidap bench` output: machine facts, profile hotspots, targets, bench.md and bench.png."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+PROJECT_PACKAGES = ("index", "rag", "ui", "eval")
+
+
+def machine_info() -> dict:
+    import psutil
+
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "cpu": cpu or "unknown",
+        "cores": os.cpu_count(),
+        "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "gpu": "no GPU",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def hotspots(profiler, top: int = 12) -> dict:
+    """Self time per function (where the CPU actually is) and inclusive time of the project's
+    own functions (which of our calls to change), both as % of the profiled wall time."""
+    root = profiler.last_session.root_frame()
+    if root is None:
+        return {"seconds": 0.0, "self": [], "project": []}
+    total = root.time or 1e-9
+    self_time: dict[str, float] = defaultdict(float)
+    inclusive: dict[str, float] = defaultdict(float)
+
+    def key(frame) -> str:
+        return f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
+
+    stack = [(root, frozenset())]
+    while stack:
+        frame, above = stack.pop()
+        if frame.is_synthetic:  # "[self]" leaves: already in their parent's total_self_time
+            continue
+        name = key(frame)
+        self_time[name] += frame.total_self_time
+        path = frame.file_path or ""
+        if name not in above and any(f"/{p}/" in path for p in PROJECT_PACKAGES) and "site-packages" not in path:
+            inclusive[name] += frame.time  # recursion counted once
+        stack.extend((child, above | {name}) for child in frame.children)
+
+    def rows(table):
+        best = sorted(table.items(), key=lambda item: -item[1])[:top]
+        return [{"function": name, "seconds": round(t, 3), "percent": round(100 * t / total, 1)} for name, t in best]
+
+    return {"seconds": round(total, 3), "self": rows(self_time), "project": rows(inclusive)}
+
+
+def _fmt(value, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def targets(report: dict) -> list[dict]:
+    """Pass/fail against the issue's targets at 5,000 articles (else the largest size run)."""
+    sizes = report.get("sizes") or []
+    if not sizes:
+        return []
+    row = next((s for s in sizes if s["articles"] == 5000), sizes[-1])
+    ref = report.get("reference", {}).get("quality", {})
+    quality = row["quality"]
+    tol = 1.0 / max(1, ref.get("n_answerable", 1))  # one question's worth
+    ingest = row["ingest"]
+    checks = [
+        ("answer latency p50 ≤ 30 ms", row["query"]["answer_ms"]["p50"], lambda v: v <= 30),
+        ("answer latency p95 ≤ 100 ms", row["query"]["answer_ms"]["p95"], lambda v: v <= 100),
+        ("cold `hoidap ask` ≤ 1.5 s", row["cold_ask_s"]["median"], lambda v: v <= 1.5),
+        ("first ingest ≥ 500 chunks/s", ingest["first"]["chunks_per_s"], lambda v: v >= 500),
+        ("unchanged re-run ≤ 5 % of first ingest", ingest["unchanged"]["percent_of_first"], lambda v: v <= 5),
+    ]
+    out = [{"target": name, "articles": row["articles"], "value": value, "pass": bool(test(value))}
+           for name, value, test in checks]
+    for metric in ("contains", "doc_hit@5", "noans_accuracy"):
+        value, base = quality.get(metric), ref.get(metric)
+        if value is not None and base is not None:
+            out.append({"target": f"seed {metric} as without distractors ({base:.3f}, −1 question allowed)",
+                        "articles": row["articles"], "value": value, "pass": value >= base - tol - 1e-9})
+    return out
+
+
+def markdown(report: dict) -> str:
+    m = report["machine"]
+    lines = [f"# hoidap bench — {m['date']}", "",
+             f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, {m['gpu']}; {m['os']}, Python {m['python']}.",
+             f"Embedder: {report['settings']['embedder']}. Latencies are medians over {report['settings']['repeats']} "
+             "passes of the 100 seed gold questions; ingest runs as a `hoidap index` subprocess.", "",
+             "| articles | chunks | first ingest s | chunks/s | unchanged s (% first) | 1 % changed s | "
+             "retrieve p50/p95 ms | answer p50/p95 ms | cold ask s | ingest RSS MB | query RSS MB | disk MB |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for s in report["sizes"]:
+        i, q = s["ingest"], s["query"]
+        lines.append(
+            f"| {s['articles']:,} | {s['chunks']:,} | {_fmt(i['first']['seconds'])} | {_fmt(i['first']['chunks_per_s'], 0)} | "
+            f"{_fmt(i['unchanged']['seconds'])} ({_fmt(i['unchanged']['percent_of_first'])} %) | {_fmt(i['changed']['seconds'])} | "
+            f"{_fmt(q['retrieval_ms']['p50'])}/{_fmt(q['retrieval_ms']['p95'])} | {_fmt(q['answer_ms']['p50'])}/{_fmt(q['answer_ms']['p95'])} | "
+            f"{_fmt(s['cold_ask_s']['median'], 2)} | {_fmt(i['first']['peak_rss_mb'], 0)} | {_fmt(q['peak_rss_mb'], 0)} | "
+            f"{_fmt(s['disk']['total_mb'])} |")
+    lines += ["", "## Seed gold questions among distractors (extractive)", "",
+              "| articles | doc_hit@1 | doc_hit@5 | evidence_hit@5 | contains | false_abstain_rate | noans_accuracy |",
+              "|---:|---:|---:|---:|---:|---:|---:|"]
+    ref = report.get("reference", {})
+    rows = ([("seeds only", ref["quality"])] if ref else []) + [(f"{s['articles']:,}", s["quality"]) for s in report["sizes"]]
+    for label, qd in rows:
+        lines.append(f"| {label} | " + " | ".join(_fmt(qd.get(k), 3) for k in (
+            "doc_hit@1", "doc_hit@5", "evidence_hit@5", "contains", "false_abstain_rate", "noans_accuracy")) + " |")
+    lines += _dense_lines(report.get("dense")) + _baseline_lines(report.get("baselines")) + _server_lines(report.get("server"))
+    lines += ["", "## Targets (reported, not asserted)", "", "| target | at | value | result |", "|---|---:|---:|---|"]
+    for t in report.get("targets", []):
+        lines.append(f"| {t['target']} | {t['articles']:,} | {_fmt(t['value'], 3 if isinstance(t['value'], float) and t['value'] < 1.01 else 1)} | "
+                     f"{'PASS' if t['pass'] else 'FAIL'} |")
+    for phase, prof in (report.get("profile") or {}).items():
+        lines += ["", f"## Profile: {phase} at {prof.get('articles')} articles ({prof['seconds']} s profiled)", "",
+                  "| self time | % | | project function (inclusive) | % |", "|---|---:|---|---|---:|"]
+        for a, b in zip(prof["self"][:10], prof["project"][:10] + [None] * 10):
+            lines.append(f"| `{a['function']}` | {a['percent']} | | `{b['function'] if b else ''}` | {b['percent'] if b else ''} |")
+    lines += ["", f"Total bench wall time: {_fmt(report.get('wall_seconds'))} s.", ""]
+    return "\n".join(lines)
+
+
+def _dense_lines(dense: dict | None) -> list[str]:
+    if not dense or dense.get("skipped"):
+        return []
+    out = ["", "## Dense embedder cost (random-weight multilingual-e5-small architecture, CPU)", "",
+           f"{dense['note']}", "",
+           f"Passages: {dense['passages_per_s']:.1f}/s at batch {dense['batch']} ({dense['sample']} passages, "
+           f"median {dense['tokens_median']} tokens); one query: p50 {dense['query_ms']['p50']:.1f} ms, "
+           f"p95 {dense['query_ms']['p95']:.1f} ms; model load {dense['load_s']:.1f} s; RSS {dense['peak_rss_mb']:.0f} MB.", "",
+           "| articles | chunks | est. dense embedding s | est. ingest s (weightless ingest + dense) |", "|---:|---:|---:|---:|"]
+    for row in dense.get("extrapolated", []):
+        out.append(f"| {row['articles']:,} | {row['chunks']:,} | {_fmt(row['embed_s'])} | {_fmt(row['ingest_s'])} |")
+    return out
+
+
+def _baseline_lines(baselines: list | None) -> list[str]:
+    if not baselines:
+        return []
+    out = ["", "## Plain llama-index baselines (same corpus, same questions, same weightless embedder)", "",
+           "| articles | pipeline | nodes | build s | retrieve p50/p95 ms | doc_hit@1 | doc_hit@5 | evidence_hit@5 | "
+           "build × hoidap | p50 × hoidap |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for b in baselines:
+        for name in ("hoidap", "llama_vector", "llama_bm25"):
+            r = b[name]
+            out.append(f"| {b['articles']:,} | {name} | {_fmt(r.get('nodes'))} | {_fmt(r['build_s'])} | "
+                       f"{_fmt(r['retrieval_ms']['p50'])}/{_fmt(r['retrieval_ms']['p95'])} | "
+                       + " | ".join(_fmt(r["quality"].get(k), 3) for k in ("doc_hit@1", "doc_hit@5", "evidence_hit@5"))
+                       + f" | {_fmt(r.get('build_ratio'), 2)} | {_fmt(r.get('latency_ratio'), 2)} |")
+    return out
+
+
+def _server_lines(server: dict | None) -> list[str]:
+    if not server or server.get("skipped"):
+        return []
+    out = ["", f"## Chroma server mode at {server['articles']:,} articles (`chroma run` on 127.0.0.1)", "",
+           "| store | first ingest s | retrieve p50/p95 ms | answer p50/p95 ms |", "|---|---:|---:|---:|"]
+    for name in ("embedded", "server"):
+        r = server[name]
+        out.append(f"| {name} | {_fmt(r['ingest_s'])} | {_fmt(r['retrieval_ms']['p50'])}/{_fmt(r['retrieval_ms']['p95'])} | "
+                   f"{_fmt(r['answer_ms']['p50'])}/{_fmt(r['answer_ms']['p95'])} |")
+    return out
+
+
+def plot(report: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = report["sizes"]
+    x = [s["articles"] for s in sizes]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for key, label in (("retrieval_ms", "retrieve"), ("answer_ms", "answer")):
+        left.plot(x, [s["query"][key]["p50"] for s in sizes], marker="o", label=f"{label} p50")
+        left.plot(x, [s["query"][key]["p95"] for s in sizes], marker="o", linestyle="--", label=f"{label} p95")
+    left.set(xscale="log", xlabel="articles", ylabel="ms", title="Answer latency (weightless default)")
+    left.legend()
+    right.plot(x, [s["ingest"]["first"]["seconds"] for s in sizes], marker="o", label="first ingest")
+    right.plot(x, [s["ingest"]["unchanged"]["seconds"] for s in sizes], marker="o", label="unchanged re-run")
+    right.plot(x, [s["ingest"]["changed"]["seconds"] for s in sizes], marker="o", label="1 % changed")
+    dense = report.get("dense") or {}
+    if dense.get("extrapolated"):
+        est = {row["articles"]: row["ingest_s"] for row in dense["extrapolated"]}
+        right.plot(x, [est.get(a) for a in x], marker="x", linestyle=":", label="est. with e5-small (dense)")
+    right.set(xscale="log", yscale="log", xlabel="articles", ylabel="seconds", title="Ingest time")
+    right.legend()
+    m = report["machine"]
+    fig.suptitle(f"hoidap bench {m['date'][:10]} — {m['cpu']}, {m['cores']} cores, {m['gpu']}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
