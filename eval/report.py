@@ -61,6 +61,31 @@ def _chart(report: dict) -> str:
     return "".join(parts)
 
 
+def _markdown_to_html(markdown: str) -> str:
+    """The Markdown report's tables as HTML tables (its other lines as paragraphs)."""
+    parts, rows = [], []
+
+    def flush():
+        if rows:
+            head, *body = rows
+            parts.append("<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr>"
+                         + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in body)
+                         + "</table>")
+            rows.clear()
+
+    for line in markdown.splitlines():
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not all(set(c) <= {"-", ":"} for c in cells):
+                rows.append(cells)
+            continue
+        flush()
+        if line.strip():
+            parts.append(f"<p>{html.escape(line)}</p>")
+    flush()
+    return "\n".join(parts)
+
+
 def _question_row(record) -> str:
     esc = html.escape
     item, result = record.item, record.result
@@ -87,10 +112,10 @@ def write_reports(out: Path, report: dict, records, meta: dict) -> None:
     rows = "".join(_question_row(r) for r in records)
     page = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Báo cáo đánh giá hoidap</title>
 <style>body{{font-family:system-ui,sans-serif;margin:1.5rem}}table{{border-collapse:collapse;width:100%}}
-td,th{{border:1px solid #ccc;padding:4px;vertical-align:top;font-size:13px}}tr.missrow{{background:#fff1f0}}
+td,th{{border:1px solid #ccc;padding:4px;vertical-align:top;font-size:13px}}table{{margin-bottom:1rem}}tr.missrow{{background:#fff1f0}}
 .miss{{color:#a00;font-weight:bold}}.ok{{color:#070}}pre{{background:#f6f6f6;padding:8px}}</style></head><body>
 <h1>Báo cáo đánh giá</h1><p>{html.escape(json.dumps(meta, ensure_ascii=False))}</p>
-<pre>{html.escape(markdown_tables(report, meta))}</pre><h2>Theo nhóm câu hỏi</h2>{_chart(report)}
+{_markdown_to_html(markdown_tables(report, meta))}<h2>Theo nhóm câu hỏi</h2>{_chart(report)}
 <h2>Từng câu hỏi ({misses} câu sai)</h2><table><tr><th>id</th><th>Câu hỏi</th><th>Trả lời</th><th>Gold</th><th>Kết quả</th></tr>
 {rows}</table></body></html>"""
     (out / "report.html").write_text(page, encoding="utf-8")
