@@ -65,7 +65,8 @@ class RichProgress:
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
-        self.console.print(f"[yellow]⚠ {message}[/yellow]", highlight=False)
+        marker = "" if message.lstrip().startswith("⚠") else "⚠ "
+        self.console.print(f"[yellow]{marker}{message}[/yellow]", highlight=False, markup=True)
 
 
 def eprint(message: str) -> None:
