@@ -65,8 +65,11 @@ class RichProgress:
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
+        from rich.text import Text
+
         marker = "" if message.lstrip().startswith("⚠") else "⚠ "
-        self.console.print(f"[yellow]{marker}{message}[/yellow]", highlight=False, markup=True)
+        # Text, not markup: file names and messages may hold "[...]".
+        self.console.print(Text(marker + message, style="yellow"), highlight=False)
 
 
 def eprint(message: str) -> None:
