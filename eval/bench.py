@@ -1,9 +1,10 @@
 """`hoidap bench`: ingest, latency, memory, disk and quality of hoidap at several corpus sizes,
 beside plain llama-index pipelines, a Chroma server and a real-size dense embedder.
 
-Everything timed runs in its own process — ``hoidap index`` for ingest, a query worker
-(``python -m eval.bench query …``) for latency, quality and the query process's peak memory —
-so one measurement's imports, caches and memory never flatter the next one.
+Everything timed runs in its own process — ``hoidap index`` for ingest, ``hoidap ask`` for cold
+start, workers in ``eval.bench_baselines`` for query latency and quality, profiles, the baselines
+and the dense embedder — so one measurement's imports, caches and memory never flatter the next.
+Only light modules are imported at the top: every `hoidap` command imports this one to register it.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ SEEDS = REPO / "seeds"
 SLOW_RUN_S = 60.0  # an ingest slower than this is not repeated: the whole bench must stay < 20 min
 COLD_RUNS = 5
 WORKERS = "eval.bench_baselines"
-RETRIEVAL_KEYS = ("doc_hit@1", "doc_hit@5", "evidence_hit@1", "evidence_hit@5")
 
 
-def _say(message: str, started: list[float] = [time.perf_counter()]) -> None:
-    print(f"[bench {time.perf_counter() - started[0]:7.1f} s] {message}", file=sys.stderr, flush=True)
+_STARTED = [time.perf_counter()]
+
+
+def _say(message: str) -> None:
+    print(f"[bench {time.perf_counter() - _STARTED[0]:7.1f} s] {message}", file=sys.stderr, flush=True)
 
 
 def _env() -> dict[str, str]:
@@ -79,26 +82,9 @@ def _worker(module: str, kind: str, args: dict, work: Path, log: Path) -> dict:
     return json.loads(result_file.read_text(encoding="utf-8"))
 
 
-def _median_runs(runs: list[dict], articles: int, chunks: int) -> dict:
-    wall = statistics.median(r["wall_s"] for r in runs)
-    return {"seconds": round(wall, 3), "sync_s": round(statistics.median(r["sync_s"] for r in runs), 3),
-            "runs": [round(r["wall_s"], 3) for r in runs], "articles_per_s": round(articles / wall, 1),
-            "chunks_per_s": round(chunks / wall, 1) if chunks else None,
-            "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1)}
-
-
-def disk_usage(path: Path) -> dict:
-    sizes: dict[str, int] = {}
-    for file in path.rglob("*"):
-        if file.is_file():
-            top = file.relative_to(path).parts[0]
-            sizes[top] = sizes.get(top, 0) + file.stat().st_size
-    mb = {k: round(v / 2**20, 2) for k, v in sorted(sizes.items())}
-    return {"total_mb": round(sum(sizes.values()) / 2**20, 2), "parts_mb": mb}
-
-
 def measure_size(size: int, ctx: dict) -> dict:
     from eval.bench_corpus import build_corpus, change_articles
+    from eval.bench_report import disk_usage, median_runs
 
     work, log, repeats = ctx["work"], ctx["log"], ctx["repeats"]
     corpus, data = work / f"corpus-{size}", work / f"data-{size}"
@@ -124,11 +110,12 @@ def measure_size(size: int, ctx: dict) -> dict:
                                            "profile": size == ctx["profile_size"]}, work, log)
     cold = [run_measured([*_hoidap(), "ask", ctx["cold_question"], "--data-dir", str(data)], log)["wall_s"]
             for _ in range(COLD_RUNS)]
-    first_row = _median_runs(first, size, chunks)
+    first_row = median_runs(first, size, chunks)
     row = {"articles": size, "chunks": chunks, "corpus_mb": round(info["bytes"] / 2**20, 2),
-           "ingest": {"first": first_row, "unchanged": _median_runs(unchanged, size, 0),
-                      "changed": {**_median_runs(changed, size, 0), "articles_changed": changed[0]["indexed"]}},
-           "query": {k: query[k] for k in ("open_ms", "retrieval_ms", "answer_ms", "peak_rss_mb")},
+           "ingest": {"first": first_row, "unchanged": median_runs(unchanged, size, 0),
+                      "changed": {**median_runs(changed, size, 0), "articles_changed": changed[0]["indexed"]}},
+           "query": {k: query[k] for k in ("open_ms", "retrieval_ms", "answer_ms", "peak_rss_mb", "ann_recall@30")},
+           "lexical_only": query["lexical_only"],
            "quality": query["quality"], "cold_ask_s": {"median": round(statistics.median(cold), 3),
                                                        "runs": [round(c, 3) for c in cold]},
            "disk": disk_usage(data)}
@@ -209,6 +196,8 @@ def dense_cost(ctx: dict, rows: dict[int, dict], sample: int) -> dict:
 
 
 def baselines(ctx: dict, rows: dict[int, dict], limit: int) -> list[dict]:
+    from eval.bench_report import RETRIEVAL_KEYS
+
     out = []
     for size in sorted(a for a in rows if a <= limit):
         _say(f"{size} articles: llama-index baselines (vector on Chroma, BM25)")
@@ -234,7 +223,7 @@ def run_bench(sizes: list[int], *, repeats: int, baseline_max: int, server_size:
     from eval.bench_report import machine_info, markdown, plot, targets
     from eval.harness import load_gold
 
-    started = time.perf_counter()
+    started = _STARTED[0] = time.perf_counter()
     xquad_dir = find_xquad(xquad)
     if xquad_dir is None:
         raise HoidapError("Không tìm thấy XQuAD-vi (../shared/benchmarks/xquad-vi): dùng --xquad THƯ_MỤC.")
@@ -260,7 +249,8 @@ def run_bench(sizes: list[int], *, repeats: int, baseline_max: int, server_size:
         _say("seeds only: reference quality without distractors")
         ingest(SEEDS, work / "data-seeds", log)
         reference = _worker(WORKERS, "query", {"data_dir": str(work / "data-seeds"), "repeats": 1}, work, log)
-        report["reference"] = {"articles": len(list(SEEDS.glob("*.txt"))), "quality": reference["quality"]}
+        report["reference"] = {"articles": len(list(SEEDS.glob("*.txt"))), "quality": reference["quality"],
+                               "lexical_only": reference["lexical_only"]}
         rows: dict[int, dict] = {}
         for size in sizes:
             rows[size] = measure_size(size, ctx)

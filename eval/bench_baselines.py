@@ -12,36 +12,20 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from eval.harness import GoldItem, load_gold, score_question
-from eval.metrics import mean, percentile
+from eval.bench_corpus import train_wordpiece
+from eval.bench_report import RETRIEVAL_KEYS, latency_summary, peak_rss_mb, retrieval_quality
+from eval.harness import GoldItem, load_gold
+from eval.metrics import mean
 
 GOLD = Path(__file__).resolve().parent / "gold" / "seeds.jsonl"
-RETRIEVAL_KEYS = ("doc_hit@1", "doc_hit@5", "evidence_hit@1", "evidence_hit@5")
 # Architecture of intfloat/multilingual-e5-small (a BertModel); only the weights are random.
 E5_SMALL = {"hidden_size": 384, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 1536,
             "vocab_size": 250037, "max_position_embeddings": 512, "type_vocab_size": 2}
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def latency_summary(values_ms: list[float]) -> dict:
-    return {"p50": round(percentile(values_ms, 0.5), 3), "p95": round(percentile(values_ms, 0.95), 3),
-            "mean": round(mean(values_ms), 3)}
-
-
-def retrieval_quality(items: list[GoldItem], retrieved: dict[str, list[dict]]) -> dict:
-    """eval.harness scoring of retrieval only: answer fields are left empty on purpose."""
-    empty = {"answer": "", "citations": [], "abstained": True}
-    rows = [score_question(item, empty, retrieved[item.id])[0] for item in items if item.answerable]
-    return {key: round(mean([r[key] for r in rows]), 4) for key in RETRIEVAL_KEYS}
 
 
 def _offline_tiktoken() -> dict:
@@ -145,18 +129,6 @@ def run_llama(args: dict) -> dict:
     return out
 
 
-def _train_wordpiece(texts: list[str], vocab_size: int) -> list[str]:
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
-
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=False)
-    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=1,
-                                        special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
-    tokenizer.train_from_iterator(texts, trainer=trainer)
-    return [t for t, _ in sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])]
-
-
 def build_random_e5_small(out_dir: Path, texts: list[str], seed: int = 0) -> Path:
     """A sentence-transformers directory with e5-small's exact architecture and random weights.
 
@@ -175,7 +147,7 @@ def build_random_e5_small(out_dir: Path, texts: list[str], seed: int = 0) -> Pat
         from sentence_transformers.models import Normalize, Pooling, Transformer
     hf_dir = out_dir.parent / (out_dir.name + "-hf")
     hf_dir.mkdir(parents=True, exist_ok=True)
-    (hf_dir / "vocab.txt").write_text("\n".join(_train_wordpiece(texts, 30000)) + "\n", encoding="utf-8")
+    (hf_dir / "vocab.txt").write_text("\n".join(train_wordpiece(texts, 30000)) + "\n", encoding="utf-8")
     tokenizer = BertTokenizerFast.from_pretrained(str(hf_dir), do_lower_case=True, strip_accents=False)
     tokenizer.model_max_length = 512
     tokenizer.save_pretrained(str(hf_dir))
@@ -267,8 +239,44 @@ def run_query(args: dict) -> dict:
             answerer.answer(item.question, mode="extractive")
         profiler.stop()
         out["profile"] = hotspots(profiler)
-    out["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    out["peak_rss_mb"] = round(peak_rss_mb(), 1)  # before the checks below load every vector
+    out["lexical_only"] = _lexical_only(answerer, items)
+    out["ann_recall@30"] = _ann_recall(answerer.reader, items)
     return out
+
+
+def _lexical_only(answerer, items: list[GoldItem]) -> dict:
+    """The same questions with the dense side switched off: what the weightless dense view adds."""
+    from eval.harness import evaluate
+    from rag.retrieval import HybridRetriever
+
+    settings = answerer.settings
+    # Answerer has no switch for the dense weight; a bench may swap its retriever.
+    answerer._retriever = HybridRetriever(answerer.reader, candidates=settings.candidates, rrf_k=settings.rrf_k,
+                                          dense_weight=0.0)
+    report, _ = evaluate(answerer, items, mode="extractive")
+    times = []
+    for item in items:
+        started = time.perf_counter()
+        answerer.retriever.retrieve(item.question, k=settings.top_k)
+        times.append((time.perf_counter() - started) * 1000)
+    return {**{k: report["retrieval"][k] for k in RETRIEVAL_KEYS}, "contains": report["answer"]["contains"],
+            **report["abstention"], "retrieval_ms": latency_summary(times)}
+
+
+def _ann_recall(reader, items: list[GoldItem], n: int = 30) -> float:
+    """Share of Chroma's top-n (HNSW) that an exact search over all stored vectors also ranks
+    top-n; a hit tied with the exact n-th score counts, since duplicates make ties common."""
+    import numpy as np
+
+    matrix = np.asarray(reader.store.collection().get(include=["embeddings"])["embeddings"], dtype=np.float32)
+    n = min(n, len(matrix))
+    recalls = []
+    for item in items:
+        vector = reader.embedder.embed_queries([item.question])[0]
+        kth = np.partition(matrix @ vector, -n)[-n]
+        recalls.append(sum(score >= kth - 1e-4 for _, score in reader.store.query(vector, n)) / n)
+    return round(mean(recalls), 4)
 
 
 def run_ingest_profile(args: dict) -> dict:

@@ -167,6 +167,19 @@ def passages_near(data_dir: Path, chars: int, count: int, seed: int) -> list[str
     return random.Random(seed).sample(near, min(count, len(near)))
 
 
+def train_wordpiece(texts: list[str], vocab_size: int) -> list[str]:
+    """A WordPiece vocabulary learnt from the corpus: accents kept, as Vietnamese needs."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+
+    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=False)
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=1,
+                                        special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+    tokenizer.train_from_iterator(texts, trainer=trainer)
+    return [t for t, _ in sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])]
+
+
 def find_xquad(explicit: Path | None) -> Path | None:
     """--xquad, else ../shared/benchmarks/xquad-vi beside the repository (or its parents)."""
     if explicit is not None:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
+from eval.harness import GoldItem, score_question
+from eval.metrics import mean, percentile
+
 PROJECT_PACKAGES = ("index", "rag", "ui", "eval")
+RETRIEVAL_KEYS = ("doc_hit@1", "doc_hit@5", "evidence_hit@1", "evidence_hit@5")
 
 
 def machine_info() -> dict:
@@ -33,36 +38,78 @@ def machine_info() -> dict:
     }
 
 
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def latency_summary(values_ms: list[float]) -> dict:
+    return {"p50": round(percentile(values_ms, 0.5), 3), "p95": round(percentile(values_ms, 0.95), 3),
+            "mean": round(mean(values_ms), 3)}
+
+
+def retrieval_quality(items: list[GoldItem], retrieved: dict[str, list[dict]]) -> dict:
+    """eval.harness scoring of retrieval only: answer fields are left empty on purpose."""
+    empty = {"answer": "", "citations": [], "abstained": True}
+    rows = [score_question(item, empty, retrieved[item.id])[0] for item in items if item.answerable]
+    return {key: round(mean([r[key] for r in rows]), 4) for key in RETRIEVAL_KEYS}
+
+
 def hotspots(profiler, top: int = 12) -> dict:
-    """Self time per function (where the CPU actually is) and inclusive time of the project's
-    own functions (which of our calls to change), both as % of the profiled wall time."""
+    """Two views, as % of the profiled wall time: "self" is where the CPU actually is (often a C
+    call); "project" credits that time to the innermost index/rag/ui function above it — the
+    call to change. The bench's own worker frames are left out of the project view."""
     root = profiler.last_session.root_frame()
     if root is None:
         return {"seconds": 0.0, "self": [], "project": []}
     total = root.time or 1e-9
     self_time: dict[str, float] = defaultdict(float)
-    inclusive: dict[str, float] = defaultdict(float)
+    attributed: dict[str, float] = defaultdict(float)
 
-    def key(frame) -> str:
-        return f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
+    def name(frame) -> str:
+        function = f"{frame.class_name}.{frame.function}" if frame.class_name else frame.function
+        return f"{function} ({frame.file_path_short}:{frame.line_no})"
 
-    stack = [(root, frozenset())]
+    def is_project(frame) -> bool:
+        path = frame.file_path or ""
+        return "site-packages" not in path and "/eval/bench" not in path and any(
+            f"/{p}/" in path for p in PROJECT_PACKAGES)
+
+    stack = [(root, None)]
     while stack:
-        frame, above = stack.pop()
+        frame, owner = stack.pop()
         if frame.is_synthetic:  # "[self]" leaves: already in their parent's total_self_time
             continue
-        name = key(frame)
-        self_time[name] += frame.total_self_time
-        path = frame.file_path or ""
-        if name not in above and any(f"/{p}/" in path for p in PROJECT_PACKAGES) and "site-packages" not in path:
-            inclusive[name] += frame.time  # recursion counted once
-        stack.extend((child, above | {name}) for child in frame.children)
+        owner = name(frame) if is_project(frame) else owner
+        self_time[name(frame)] += frame.total_self_time
+        if owner is not None:
+            attributed[owner] += frame.total_self_time
+        stack.extend((child, owner) for child in frame.children)
 
     def rows(table):
         best = sorted(table.items(), key=lambda item: -item[1])[:top]
-        return [{"function": name, "seconds": round(t, 3), "percent": round(100 * t / total, 1)} for name, t in best]
+        return [{"function": key, "seconds": round(t, 3), "percent": round(100 * t / total, 1)} for key, t in best]
 
-    return {"seconds": round(total, 3), "self": rows(self_time), "project": rows(inclusive)}
+    return {"seconds": round(total, 3), "self": rows(self_time), "project": rows(attributed)}
+
+
+def median_runs(runs: list[dict], articles: int, chunks: int) -> dict:
+    import statistics
+
+    wall = statistics.median(r["wall_s"] for r in runs)
+    return {"seconds": round(wall, 3), "sync_s": round(statistics.median(r["sync_s"] for r in runs), 3),
+            "runs": [round(r["wall_s"], 3) for r in runs], "articles_per_s": round(articles / wall, 1),
+            "chunks_per_s": round(chunks / wall, 1) if chunks else None,
+            "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1)}
+
+
+def disk_usage(path: Path) -> dict:
+    sizes: dict[str, int] = {}
+    for file in path.rglob("*"):
+        if file.is_file():
+            top = file.relative_to(path).parts[0]
+            sizes[top] = sizes.get(top, 0) + file.stat().st_size
+    return {"total_mb": round(sum(sizes.values()) / 2**20, 2),
+            "parts_mb": {k: round(v / 2**20, 2) for k, v in sorted(sizes.items())}}
 
 
 def _fmt(value, digits: int = 1) -> str:
@@ -125,6 +172,16 @@ def markdown(report: dict) -> str:
     for label, qd in rows:
         lines.append(f"| {label} | " + " | ".join(_fmt(qd.get(k), 3) for k in (
             "doc_hit@1", "doc_hit@5", "evidence_hit@5", "contains", "false_abstain_rate", "noans_accuracy")) + " |")
+    lines += ["", "## Ablation: the same questions with the dense side off (lexical only)", "",
+              "ANN recall@30 = share of Chroma's HNSW top 30 that an exact search also ranks top 30.", "",
+              "| articles | doc_hit@1 | doc_hit@5 | evidence_hit@5 | contains | noans_accuracy | retrieve p50 ms "
+              "| hybrid retrieve p50 ms | ANN recall@30 |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for s in report["sizes"]:
+        lo = s["lexical_only"]
+        lines.append(f"| {s['articles']:,} | " + " | ".join(_fmt(lo.get(k), 3) for k in (
+            "doc_hit@1", "doc_hit@5", "evidence_hit@5", "contains", "noans_accuracy")) +
+            f" | {_fmt(lo['retrieval_ms']['p50'])} | {_fmt(s['query']['retrieval_ms']['p50'])} | "
+            f"{_fmt(s['query'].get('ann_recall@30'), 3)} |")
     lines += _dense_lines(report.get("dense")) + _baseline_lines(report.get("baselines")) + _server_lines(report.get("server"))
     lines += ["", "## Targets (reported, not asserted)", "", "| target | at | value | result |", "|---|---:|---:|---|"]
     for t in report.get("targets", []):
@@ -132,7 +189,7 @@ def markdown(report: dict) -> str:
                      f"{'PASS' if t['pass'] else 'FAIL'} |")
     for phase, prof in (report.get("profile") or {}).items():
         lines += ["", f"## Profile: {phase} at {prof.get('articles')} articles ({prof['seconds']} s profiled)", "",
-                  "| self time | % | | project function (inclusive) | % |", "|---|---:|---|---|---:|"]
+                  "| self time | % | | project function (self + library calls it makes) | % |", "|---|---:|---|---|---:|"]
         for a, b in zip(prof["self"][:10], prof["project"][:10] + [None] * 10):
             lines.append(f"| `{a['function']}` | {a['percent']} | | `{b['function'] if b else ''}` | {b['percent'] if b else ''} |")
     lines += ["", f"Total bench wall time: {_fmt(report.get('wall_seconds'))} s.", ""]

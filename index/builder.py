@@ -29,7 +29,7 @@ from index.config import Settings
 from index.documents import Article, Chunk, SkippedFile
 from index.embed_st import local_model_dir
 from index.embedders import LEXICAL_SPECS, describe, embedder_from_name, resolve_embedder
-from index.errors import IndexMismatchError
+from index.errors import HoidapError, IndexMismatchError
 from index.generation import generation_name, prune_generations, write_generation
 from index.loaders import assign_doc_ids, find_source_files, load_file
 from index.manifest import SCHEMA_VERSION, ArticleEntry, Manifest, read_manifest, write_manifest
@@ -101,6 +101,13 @@ def sync_index(
 
 def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> SyncReport:
     report = SyncReport()
+    files = find_source_files(paths)
+    if not files:
+        # An empty or mistyped folder would otherwise remove every indexed article.
+        raise HoidapError(
+            f"Không tìm thấy tệp bài viết nào (.txt .md .html .docx .pdf) trong {', '.join(map(str, paths))}; "
+            "chỉ mục giữ nguyên (no article files found; the index is unchanged)."
+        )
     previous = None if rebuild else read_manifest(data_dir)
     old_manifest = read_manifest(data_dir) if rebuild else previous
     chunker = chunker_settings(settings)
@@ -120,7 +127,6 @@ def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> Sy
     marker.write_text(datetime.now(timezone.utc).isoformat())
 
     old_entries = dict(previous.articles) if previous else {}
-    files = find_source_files(paths)
     doc_ids = assign_doc_ids(files)
     entries: dict[str, ArticleEntry] = {}
     to_store: list[Chunk] = []

@@ -97,7 +97,9 @@ class IndexReader:
     def store(self) -> ChunkStore:
         store = self.manifest.store
         with self._open_lock:
-            chunk_store = ChunkStore(self.data_dir, store["collection"], store.get("url"))
+            # fresh: this manifest may have been committed by another process after this
+            # one last loaded the embedded store.
+            chunk_store = ChunkStore(self.data_dir, store["collection"], store.get("url"), fresh=True)
             chunk_store.collection()
             return chunk_store
 

@@ -30,11 +30,26 @@ def date_int(iso_date: str | None) -> int:
     return int(iso_date.replace("-", "")) if iso_date else 0
 
 
+def _forget_cached_system(path: str) -> None:
+    """Chroma keeps one in-memory system per embedded path, and its vector index never
+    sees what another process added after it loaded. Forgetting it makes the next client
+    load afresh; stores still holding the old one keep using it until they are dropped."""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(path, None)
+    except (ImportError, AttributeError):  # a chromadb without this cache: nothing to forget
+        pass
+
+
 class ChunkStore:
-    def __init__(self, data_dir: Path, collection_name: str, url: str | None = None):
+    def __init__(self, data_dir: Path, collection_name: str, url: str | None = None, *, fresh: bool = False):
+        """``fresh``: see the embedded store as it is on disk now (a reader opened for a
+        manifest another process committed), not as this process last loaded it."""
         self.data_dir = Path(data_dir)
         self.collection_name = collection_name
         self.url = url or None
+        self.fresh = fresh
         self._collection = None
         self._lock = threading.Lock()
 
@@ -56,7 +71,11 @@ class ChunkStore:
                     ssl=parsed.scheme == "https",
                     settings=settings,
                 )
-            return chromadb.PersistentClient(path=str(self.data_dir / "chroma"), settings=settings)
+            path = str(self.data_dir / "chroma")
+            if self.fresh:
+                _forget_cached_system(path)
+                self.fresh = False
+            return chromadb.PersistentClient(path=path, settings=settings)
         except Exception as exc:  # chromadb raises many types; the user needs one sentence
             where = self.url or str(self.data_dir / "chroma")
             raise HoidapError(f"Không mở được kho Chroma ở {where}: {exc}") from exc

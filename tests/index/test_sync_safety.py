@@ -43,16 +43,10 @@ def stderr_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
-def fresh_chroma_clients() -> None:
-    """Forget cached Chroma systems, so the next read sees the files as a new reader process would."""
-    from chromadb.api.client import SharedSystemClient
-
-    SharedSystemClient.clear_system_cache()
-
-
 def check_committed_index(settings: Settings, expected_counts: set[int]) -> IndexReader:
-    """The guarantees that hold whenever a writer died: returns the open reader."""
-    fresh_chroma_clients()
+    """The guarantees that hold whenever a writer died: returns the open reader.
+
+    Opened in this (long-lived) process, like a server that reopens its reader."""
     reader = IndexReader.open(settings)
     assert len(reader.doc_ids) in expected_counts
     assert {p.stem for p in SEED_DIR.glob("*.txt")} <= set(reader.doc_ids)
@@ -75,7 +69,6 @@ def check_committed_index(settings: Settings, expected_counts: set[int]) -> Inde
 
 def check_finished(settings: Settings, n_articles: int) -> None:
     """After a normal run: everything indexed, no orphan chunk, no marker."""
-    fresh_chroma_clients()
     reader = check_committed_index(settings, {n_articles})
     assert reader.store.all_ids() == {row["chunk_id"] for row in reader.rows}
     assert not (Path(settings.data_dir) / IN_PROGRESS).exists()
@@ -110,19 +103,20 @@ def wait_for(predicate, timeout: float, what: str, poll: float = 0.02) -> None:
 
 
 @pytest.fixture
-def seeded(tmp_path: Path, run_hoidap) -> Settings:
-    """A committed index of the seeds, built by the real command."""
-    data = tmp_path / "data"
-    done = run_hoidap(*index_args(SEED_DIR, data))
-    assert done.returncode == 0, done.stderr
-    return Settings(data_dir=data)
+def seeded(tmp_path: Path) -> Settings:
+    """A committed index of the seeds (built in this process: the runs under test are subprocesses)."""
+    from index.builder import sync_index
+
+    settings = Settings(data_dir=tmp_path / "data")
+    assert sync_index([SEED_DIR], settings, embed_spec="lexical").counts()["indexed"] == N_SEEDS
+    return settings
 
 
 def startup_baseline(hoidap_cmd, cli_env, cwd: Path) -> float:
     """Seconds `hoidap index` needs to start, import everything and fail before the lock.
 
-    The machine may be busy (two cores, other test runs): "within 2 s" is checked
-    as 2 s on an idle machine, and as the same ~1.5 s beyond start-up on a loaded one.
+    The machine may be busy (two cores, other test runs): "within 2 s" is checked as
+    2 s on an idle machine and scaled by the measured start-up slowdown on a loaded one.
     """
     started = time.monotonic()
     done = subprocess.run([*hoidap_cmd, "index", str(cwd / "no-such-folder")], capture_output=True, text=True,
@@ -133,7 +127,8 @@ def startup_baseline(hoidap_cmd, cli_env, cwd: Path) -> float:
 
 def assert_busy_refusal(done: subprocess.CompletedProcess, elapsed: float, baseline: float) -> None:
     assert done.returncode != 0
-    limit = max(2.0, baseline + 1.5)
+    # Start-up nominally takes ~0.5 s; on a loaded machine the allowance grows with it.
+    limit = 2.0 + 2.0 * max(0.0, baseline - 0.5)
     assert elapsed < limit, f"the second writer took {elapsed:.2f} s to give up (start-up alone: {baseline:.2f} s)"
     lines = stderr_lines(done.stderr)
     assert len(lines) == 1, done.stderr
@@ -296,3 +291,28 @@ def test_reader_skips_chunks_of_an_unfinished_run(seeded: Settings, big_corpus: 
     assert reader.rows[hits[0][0]]["doc_id"] == "002_6df8933de2da7189"
     masked = reader.dense_search(SHARED_FACT, 2, reader.row_mask(doc_ids=["002_6df8933de2da7189"]))
     assert [reader.rows[row]["doc_id"] for row, _ in masked] == ["002_6df8933de2da7189"] * 2
+
+
+def test_reopened_reader_sees_what_another_process_committed(seeded: Settings, tmp_path: Path, run_hoidap) -> None:
+    """A server keeps its process and reopens IndexReader when the manifest changes:
+    the new reader must see the vectors `hoidap index` (another process) added."""
+    import shutil
+
+    articles = tmp_path / "more"
+    shutil.copytree(SEED_DIR, articles)
+    old = IndexReader.open(seeded)
+    assert old.dense_search("Phước Tân", 2)  # this process has now loaded the embedded store
+    (articles / "005_thanh_long.txt").write_text(
+        "Hợp tác xã Bình Minh thu hoạch thanh long ruột đỏ\n\n15/08/2022\n\n"
+        "Năm nay Hợp tác xã Bình Minh thu hoạch được 4.321 tấn thanh long ruột đỏ.\n\nMinh Châu\n",
+        encoding="utf-8",
+    )
+    done = run_hoidap(*index_args(articles, Path(seeded.data_dir)))
+    assert done.returncode == 0, done.stderr
+
+    new = IndexReader.open(seeded)
+    hits = new.dense_search("Hợp tác xã Bình Minh thu hoạch bao nhiêu tấn thanh long ruột đỏ", 3)
+    assert hits and new.rows[hits[0][0]]["doc_id"] == "005_thanh_long"
+    # The reader opened before keeps answering from its own generation.
+    hits = old.dense_search("Phường Phước Tân có 553 đảng viên", 2)
+    assert hits and old.rows[hits[0][0]]["doc_id"] == SEED_000
