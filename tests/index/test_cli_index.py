@@ -113,3 +113,15 @@ def test_info_on_empty_dir_is_one_vietnamese_line(tmp_path: Path, run_hoidap) ->
     assert len(lines) == 1, done.stderr
     assert "Chưa có chỉ mục" in lines[0]
     assert "hoidap index" in lines[0]
+
+
+def test_an_empty_folder_leaves_the_index_as_it_was(run_hoidap, tmp_path):
+    data = tmp_path / "data"
+    assert run_hoidap("index", SEED_DIR, "--data-dir", data).returncode == 0
+    manifest = (data / "manifest.json").read_text(encoding="utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = run_hoidap("index", empty, "--data-dir", data)
+    assert done.returncode != 0
+    assert "Không tìm thấy tệp bài viết" in done.stderr and "Traceback" not in done.stderr
+    assert (data / "manifest.json").read_text(encoding="utf-8") == manifest
