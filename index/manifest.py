@@ -15,7 +15,7 @@ from pathlib import Path
 
 from index.errors import HoidapError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: abbreviations spelt out in lexical tokens
 MANIFEST_NAME = "manifest.json"
 
 

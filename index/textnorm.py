@@ -100,13 +100,31 @@ def has_diacritics(text: str) -> bool:
     return lowered != fold(lowered)
 
 
+# Administrative abbreviations are written both ways ("TP. Nha Trang", "thành phố Nha Trang"):
+# for matching, each is also read as its full words.
+ABBREVIATIONS = {
+    "tp": "thành phố", "tx": "thị xã", "ubnd": "uỷ ban nhân dân",
+    "hđnd": "hội đồng nhân dân", "mttq": "mặt trận tổ quốc", "bch": "ban chấp hành", "btv": "ban thường vụ",
+    "đbqh": "đại biểu quốc hội", "thcs": "trung học cơ sở", "thpt": "trung học phổ thông",
+    "gpmb": "giải phóng mặt bằng", "ktxh": "kinh tế xã hội", "tw": "trung ương", "qđ": "quyết định",
+}
+_FOLDED_ABBREVIATIONS = {_fold_word(k): _fold_word(v) for k, v in ABBREVIATIONS.items()}
+
+
+def _expand(found: list[str], table: dict[str, str]) -> list[str]:
+    out: list[str] = []
+    for token in found:
+        out.extend(table[token].split() if token in table else (token,))
+    return out
+
+
 def tokens(text: str) -> list[str]:
-    """Syllables and numbers of the match form, in order."""
-    return TOKEN_RE.findall(match_form(text))
+    """Syllables and numbers of the match form, in order, abbreviations spelt out."""
+    return _expand(TOKEN_RE.findall(match_form(text)), ABBREVIATIONS)
 
 
 def folded_tokens(text: str) -> list[str]:
-    return TOKEN_RE.findall(fold(text))
+    return _expand(TOKEN_RE.findall(fold(text)), _FOLDED_ABBREVIATIONS)
 
 
 def with_bigrams(syllables: list[str]) -> list[str]:

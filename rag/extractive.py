@@ -131,8 +131,16 @@ def _typed_spans(analysis: QuestionAnalysis, text: str) -> list[tuple[int, int, 
             spans.append((s, e, 1.0 if unit_hit else 0.6 if money_hit else 0.0))
         return spans
     if qtype == "date":
-        want_year = "nam nao" in fold(analysis.text)
-        return [(s, e, 0.5 if (kind == "year") == want_year else 0.0) for s, e, kind in date_spans(text)]
+        asked = fold(analysis.text)
+        want = "range" if re.search(r"\b(nhiem ky|giai doan) nao\b", asked) else "year" if "nam nao" in asked else "day"
+        spans = date_spans(text)
+        if want != "range":
+            spans = [span for span in spans if span[2] != "range"]
+
+        def prior(kind: str) -> float:
+            return 1.0 if kind == want else 0.5 if want == "day" and kind not in ("year", "range") else 0.0
+
+        return [(s, e, prior(kind)) for s, e, kind in spans]
     if qtype == "person":
         return [(s, e, 0.5 if surname else 0.0) for s, e, surname in name_spans(text)]
     if qtype == "place":

@@ -17,7 +17,8 @@ from index.textnorm import fold, folded_tokens, has_diacritics, match_form, toke
 _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("ordinal", r"\b(lan|khoa|nhiem ky) (thu )?(may|bao nhieu)\b"),
     ("number", r"\b(bao nhieu|may|so luong|so tien|tong so|ty le|bao nhieu phan tram|bao lau)\b"),
-    ("date", r"\b(khi nao|ngay nao|nam nao|thang nao|luc nao|bao gio|thoi gian nao|ngay may|hom nao|dip nao|vao ngay)\b"),
+    ("date", r"\b(khi nao|ngay nao|nam nao|thang nao|luc nao|bao gio|thoi gian nao|ngay may|hom nao|dip nao|vao ngay|"
+             r"nhiem ky nao|giai doan nao)\b"),
     ("person", r"\b(la ai|ai|nguoi nao|dong chi nao|ong nao|ba nao|ten la gi|ten gi|tac gia)\b"),
     ("place", r"\b(o dau|tai dau|noi nao|dia diem nao|phuong nao|xa nao|huyen nao|quan nao|tinh nao|thanh pho nao|"
               r"dia phuong nao|don vi nao|co quan nao|to chuc nao|thanh uy nao|tinh uy nao|huyen uy nao|quan uy nao|"
@@ -71,6 +72,8 @@ class QuestionAnalysis:
 
 
 def _strip_question_words(folded: str) -> str:
+    # "thuộc quận nào", "của huyện nào": the frame asks; the head noun may stay, the verb may not.
+    folded = re.sub(r"\b(thuoc|cua|o|tai)\s+((?:\w+\s+){1,2}nao)\b", r" \2", folded)
     for phrase in sorted(_QUESTION_PHRASES, key=len, reverse=True):
         folded = re.sub(rf"\b{phrase}\b", " ", folded)
     return folded

@@ -76,11 +76,15 @@ def extend_with_unit(sentence: str, start: int, end: int, wanted_unit: list[str]
     return start, end
 
 
+YEAR_RANGE_RE = re.compile(r"(?<!\d)(?:1[89]|20)\d\d\s*[-–—]\s*(?:1[89]|20)\d\d(?!\d)")
+
+
 def date_spans(sentence: str) -> list[tuple[int, int, str]]:
-    spans: list[tuple[int, int, str]] = []
+    # A term of office ("nhiệm kỳ 2020 – 2025") is one span, not two years.
+    spans: list[tuple[int, int, str]] = [(m.start(), m.end(), "range") for m in YEAR_RANGE_RE.finditer(sentence)]
     for kind, pattern in zip(("dmy_words", "slash", "dash", "month_year", "year"), DATE_RES):
         for match in pattern.finditer(sentence):
-            if any(s <= match.start() < e for s, e, _ in spans):
+            if any(s <= match.start() < e or match.start() <= s < match.end() for s, e, _ in spans):
                 continue
             if kind == "dash" and _looks_like_range(match.group(0)):
                 continue
