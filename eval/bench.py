@@ -115,7 +115,7 @@ def measure_size(size: int, ctx: dict) -> dict:
            "ingest": {"first": first_row, "unchanged": median_runs(unchanged, size, 0),
                       "changed": {**median_runs(changed, size, 0), "articles_changed": changed[0]["indexed"]}},
            "query": {k: query[k] for k in ("open_ms", "retrieval_ms", "answer_ms", "peak_rss_mb", "ann_recall@30")},
-           "lexical_only": query["lexical_only"],
+           "fusion_ablation": query["fusion_ablation"],
            "quality": query["quality"], "cold_ask_s": {"median": round(statistics.median(cold), 3),
                                                        "runs": [round(c, 3) for c in cold]},
            "disk": disk_usage(data)}
@@ -220,7 +220,7 @@ def baselines(ctx: dict, rows: dict[int, dict], limit: int) -> list[dict]:
 def run_bench(sizes: list[int], *, repeats: int, baseline_max: int, server_size: int | None, out: Path,
               xquad: Path | None, seed: int, dense_sample: int, work_dir: Path | None, keep_work: bool) -> dict:
     from eval.bench_corpus import find_xquad, sentence_pool
-    from eval.bench_report import machine_info, markdown, plot, targets
+    from eval.bench_report import cpu_check, machine_info, markdown, plot, targets
     from eval.harness import load_gold
 
     started = _STARTED[0] = time.perf_counter()
@@ -238,7 +238,7 @@ def run_bench(sizes: list[int], *, repeats: int, baseline_max: int, server_size:
     if server_size is None:
         server_size = min([s for s in sizes if s >= 1000] or [max(sizes)])
     report: dict = {
-        "machine": machine_info(),
+        "machine": {**machine_info(), "cpu_check_start": cpu_check()},
         "settings": {"sizes": sizes, "repeats": repeats, "baseline_max": baseline_max, "server_size": server_size,
                      "seed": seed, "slow_run_s": SLOW_RUN_S, "cold_runs": COLD_RUNS, "k": 5,
                      "embedder": "lexical-hash-v1 (the weightless default), extractive answers"},
@@ -250,7 +250,7 @@ def run_bench(sizes: list[int], *, repeats: int, baseline_max: int, server_size:
         ingest(SEEDS, work / "data-seeds", log)
         reference = _worker(WORKERS, "query", {"data_dir": str(work / "data-seeds"), "repeats": 1}, work, log)
         report["reference"] = {"articles": len(list(SEEDS.glob("*.txt"))), "quality": reference["quality"],
-                               "lexical_only": reference["lexical_only"]}
+                               "fusion_ablation": reference["fusion_ablation"]}
         rows: dict[int, dict] = {}
         for size in sizes:
             rows[size] = measure_size(size, ctx)
@@ -267,6 +267,7 @@ def run_bench(sizes: list[int], *, repeats: int, baseline_max: int, server_size:
             _say(f"work directory kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+    report["machine"]["cpu_check_end"] = cpu_check()
     report["profile"] = ctx["profile"]
     report["targets"] = targets(report)
     report["wall_seconds"] = round(time.perf_counter() - started, 1)

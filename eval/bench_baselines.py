@@ -240,37 +240,39 @@ def run_query(args: dict) -> dict:
         profiler.stop()
         out["profile"] = hotspots(profiler)
     out["peak_rss_mb"] = round(peak_rss_mb(), 1)  # before the checks below load every vector
-    out["lexical_only"] = _lexical_only(answerer, items)
+    out["fusion_ablation"] = _fusion_ablation(answerer, items)
     out["ann_recall@30"] = _ann_recall(answerer.reader, items)
     return out
 
 
-def _lexical_only(answerer, items: list[GoldItem]) -> dict:
-    """The same questions with the dense side switched off: what the weightless dense view adds."""
+def _fusion_ablation(answerer, items: list[GoldItem]) -> dict:
+    """The same questions with the other fusion: dense side off if the default uses it, else the
+    weightless dense view at its former weight 0.5 — what the vector side adds or costs."""
     from eval.harness import evaluate
-    from rag.retrieval import HybridRetriever
+    from rag.pipeline import Answerer
 
-    settings = answerer.settings
-    # Answerer has no switch for the dense weight; a bench may swap its retriever.
-    answerer._retriever = HybridRetriever(answerer.reader, candidates=settings.candidates, rrf_k=settings.rrf_k,
-                                          dense_weight=0.0)
-    report, _ = evaluate(answerer, items, mode="extractive")
+    default = answerer.retriever.dense_weight
+    weight = 0.0 if default > 0 else 0.5
+    other = Answerer(answerer.settings.model_copy(update={"dense_weight": weight}), reader=answerer.reader)
+    report, _ = evaluate(other, items, mode="extractive")
     times = []
     for item in items:
         started = time.perf_counter()
-        answerer.retriever.retrieve(item.question, k=settings.top_k)
+        other.retriever.retrieve(item.question, k=other.settings.top_k)
         times.append((time.perf_counter() - started) * 1000)
-    return {**{k: report["retrieval"][k] for k in RETRIEVAL_KEYS}, "contains": report["answer"]["contains"],
-            **report["abstention"], "retrieval_ms": latency_summary(times)}
+    return {"dense_weight": weight, "default_dense_weight": default, **{k: report["retrieval"][k] for k in RETRIEVAL_KEYS},
+            "contains": report["answer"]["contains"], **report["abstention"], "retrieval_ms": latency_summary(times)}
 
 
-def _ann_recall(reader, items: list[GoldItem], n: int = 30) -> float:
+def _ann_recall(reader, items: list[GoldItem], n: int = 30) -> float | None:
     """Share of Chroma's top-n (HNSW) that an exact search over all stored vectors also ranks
     top-n; a hit tied with the exact n-th score counts, since duplicates make ties common."""
     import numpy as np
 
     matrix = np.asarray(reader.store.collection().get(include=["embeddings"])["embeddings"], dtype=np.float32)
     n = min(n, len(matrix))
+    if n == 0:  # an index that stores no vectors
+        return None
     recalls = []
     for item in items:
         vector = reader.embedder.embed_queries([item.question])[0]

@@ -54,6 +54,38 @@ def retrieval_quality(items: list[GoldItem], retrieved: dict[str, list[dict]]) -
     return {key: round(mean([r[key] for r in rows]), 4) for key in RETRIEVAL_KEYS}
 
 
+def _short_path(path: str | None) -> str:
+    """index/store.py for our files, chromadb/… for libraries: stable across checkouts and cwd."""
+    if not path or path.startswith("<"):
+        return path or "?"
+    if "site-packages/" in path:
+        return path.split("site-packages/", 1)[1]
+    parts = Path(path).parts
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] in PROJECT_PACKAGES:
+            return "/".join(parts[i:])
+    return Path(path).name
+
+
+def cpu_check() -> dict:
+    """A fixed pure-Python and numpy workload: shared VMs change speed between runs, and
+    this says whether two bench reports were taken on an equally fast machine."""
+    import time
+
+    import numpy as np
+
+    started = time.perf_counter()
+    total = 0
+    for i in range(2_000_000):
+        total += i % 7
+    python_ms = (time.perf_counter() - started) * 1000
+    a = np.random.default_rng(0).standard_normal((512, 512), dtype=np.float32)
+    started = time.perf_counter()
+    for _ in range(20):
+        a @ a
+    return {"python_loop_ms": round(python_ms, 1), "matmul_512_x20_ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
 def hotspots(profiler, top: int = 12) -> dict:
     """Two views, as % of the profiled wall time: "self" is where the CPU actually is (often a C
     call); "project" credits that time to the innermost index/rag/ui function above it — the
@@ -67,7 +99,7 @@ def hotspots(profiler, top: int = 12) -> dict:
 
     def name(frame) -> str:
         function = f"{frame.class_name}.{frame.function}" if frame.class_name else frame.function
-        return f"{function} ({frame.file_path_short}:{frame.line_no})"
+        return f"{function} ({_short_path(frame.file_path)}:{frame.line_no})"
 
     def is_project(frame) -> bool:
         path = frame.file_path or ""
@@ -150,7 +182,10 @@ def targets(report: dict) -> list[dict]:
 def markdown(report: dict) -> str:
     m = report["machine"]
     lines = [f"# hoidap bench — {m['date']}", "",
-             f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, {m['gpu']}; {m['os']}, Python {m['python']}.",
+             f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, {m['gpu']}; {m['os']}, Python {m['python']}. "
+             "CPU check (python loop / numpy matmul ms, lower is faster): "
+             + " → ".join(f"{c['python_loop_ms']}/{c['matmul_512_x20_ms']}" for c in
+                          (m.get("cpu_check_start"), m.get("cpu_check_end")) if c) + " (start → end).",
              f"Embedder: {report['settings']['embedder']}. Latencies are medians over {report['settings']['repeats']} "
              "passes of the 100 seed gold questions; ingest runs as a `hoidap index` subprocess.", "",
              "| articles | chunks | first ingest s | chunks/s | unchanged s (% first) | 1 % changed s | "
@@ -172,16 +207,7 @@ def markdown(report: dict) -> str:
     for label, qd in rows:
         lines.append(f"| {label} | " + " | ".join(_fmt(qd.get(k), 3) for k in (
             "doc_hit@1", "doc_hit@5", "evidence_hit@5", "contains", "false_abstain_rate", "noans_accuracy")) + " |")
-    lines += ["", "## Ablation: the same questions with the dense side off (lexical only)", "",
-              "ANN recall@30 = share of Chroma's HNSW top 30 that an exact search also ranks top 30.", "",
-              "| articles | doc_hit@1 | doc_hit@5 | evidence_hit@5 | contains | noans_accuracy | retrieve p50 ms "
-              "| hybrid retrieve p50 ms | ANN recall@30 |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for s in report["sizes"]:
-        lo = s["lexical_only"]
-        lines.append(f"| {s['articles']:,} | " + " | ".join(_fmt(lo.get(k), 3) for k in (
-            "doc_hit@1", "doc_hit@5", "evidence_hit@5", "contains", "noans_accuracy")) +
-            f" | {_fmt(lo['retrieval_ms']['p50'])} | {_fmt(s['query']['retrieval_ms']['p50'])} | "
-            f"{_fmt(s['query'].get('ann_recall@30'), 3)} |")
+    lines += _ablation_lines(report["sizes"])
     lines += _dense_lines(report.get("dense")) + _baseline_lines(report.get("baselines")) + _server_lines(report.get("server"))
     lines += ["", "## Targets (reported, not asserted)", "", "| target | at | value | result |", "|---|---:|---:|---|"]
     for t in report.get("targets", []):
@@ -194,6 +220,24 @@ def markdown(report: dict) -> str:
             lines.append(f"| `{a['function']}` | {a['percent']} | | `{b['function'] if b else ''}` | {b['percent'] if b else ''} |")
     lines += ["", f"Total bench wall time: {_fmt(report.get('wall_seconds'))} s.", ""]
     return "\n".join(lines)
+
+
+def _ablation_lines(sizes: list[dict]) -> list[str]:
+    if not sizes:
+        return []
+    first = sizes[0]["fusion_ablation"]
+    out = ["", f"## Ablation: the same questions with dense weight {first['dense_weight']} in the fusion "
+               f"(default {first['default_dense_weight']})", "",
+           "ANN recall@30 = share of Chroma's HNSW top 30 that an exact search over all stored vectors also ranks top 30.", "",
+           "| articles | doc_hit@1 | doc_hit@5 | evidence_hit@5 | contains | noans_accuracy | retrieve p50 ms "
+           "| default retrieve p50 ms | ANN recall@30 |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for s in sizes:
+        ab = s["fusion_ablation"]
+        out.append(f"| {s['articles']:,} | " + " | ".join(_fmt(ab.get(k), 3) for k in (
+            "doc_hit@1", "doc_hit@5", "evidence_hit@5", "contains", "noans_accuracy")) +
+            f" | {_fmt(ab['retrieval_ms']['p50'])} | {_fmt(s['query']['retrieval_ms']['p50'])} | "
+            f"{_fmt(s['query'].get('ann_recall@30'), 3)} |")
+    return out
 
 
 def _dense_lines(dense: dict | None) -> list[str]:

@@ -205,7 +205,7 @@ def _choose_embedder(previous: Manifest | None, spec: str, settings: Settings, p
     recorded = previous.embedder["name"]
     same = spec in ("auto", recorded) or _recorded_name(spec) == recorded
     if same or (spec == "lexical" and previous.embedder.get("weightless")):
-        return embedder_from_name(recorded, settings)
+        return embedder_from_name(recorded, settings, previous.embedder.get("dimension"))
     raise IndexMismatchError(
         f"Chỉ mục đã xây bằng bộ nhúng '{recorded}', không phải '{spec}'. Muốn đổi, hãy chạy "
         f"'hoidap index <thư mục> --embed-model {spec} --rebuild' (the index was built with another embedder)."

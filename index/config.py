@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50)
     candidates: int = Field(30, ge=5, le=500, description="Per retriever, before fusion.")
     rrf_k: int = 60
+    dense_weight: float | None = Field(None, ge=0.0, description="Weight of the vector side in fusion; None = measured default.")
     reranker: str | None = Field(None, description="sentence-transformers CrossEncoder name or path.")
 
     # --- answering

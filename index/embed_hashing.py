@@ -97,7 +97,7 @@ class HashingEmbedder:
 
     name = "lexical-hash-v1"
 
-    def __init__(self, dimension: int = 1024) -> None:
+    def __init__(self, dimension: int = 256) -> None:
         if dimension < 16:
             raise ValueError("dimension must be at least 16")
         self._dimension = dimension

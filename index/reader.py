@@ -91,7 +91,7 @@ class IndexReader:
         from index.embedders import embedder_from_name
 
         with self._open_lock:
-            return embedder_from_name(self.embedder_name, self.settings)
+            return embedder_from_name(self.embedder_name, self.settings, self.manifest.embedder.get("dimension"))
 
     @cached_property
     def store(self) -> ChunkStore:

@@ -76,7 +76,8 @@ class Answerer:
 
                 reranker = load_reranker(self.settings.reranker)
             self._retriever = HybridRetriever(self.reader, candidates=self.settings.candidates,
-                                              rrf_k=self.settings.rrf_k, reranker=reranker)
+                                              rrf_k=self.settings.rrf_k, dense_weight=self.settings.dense_weight,
+                                              reranker=reranker)
         return self._retriever
 
     @property

@@ -59,6 +59,7 @@ def test_bench_smallest_size(tmp_path: Path, hoidap_cmd: list[str], cli_env: dic
         assert 0 < row["query"][key]["p50"] <= row["query"][key]["p95"]
     assert _positive(row["query"]["peak_rss_mb"]) and _positive(row["cold_ask_s"]["median"])
     assert _positive(row["disk"]["total_mb"])
+    assert row["fusion_ablation"]["dense_weight"] != row["fusion_ablation"]["default_dense_weight"]
 
     # Hidden among 95 distractors, the seed questions are still answered.
     assert row["quality"]["contains"] >= 0.6

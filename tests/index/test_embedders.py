@@ -183,7 +183,7 @@ def test_embedder_from_name_reopens_what_the_manifest_records(tiny_st_model: Pat
     settings = Settings(ollama_host=fake_ollama.url)
     lexical = embedder_from_name("lexical-hash-v1", settings)
     assert isinstance(lexical, HashingEmbedder)
-    assert describe(lexical) == {"name": "lexical-hash-v1", "dimension": 1024, "kind": "lexical", "weightless": True}
+    assert describe(lexical) == {"name": "lexical-hash-v1", "dimension": 256, "kind": "lexical", "weightless": True}
     built = SentenceTransformerEmbedder(str(tiny_st_model))
     reopened = embedder_from_name(built.name, settings)
     assert reopened.name == built.name
