@@ -246,7 +246,9 @@ def _embed_and_store(store: ChunkStore, embedder, chunks: list[Chunk], batch: in
     present = store.existing_ids([c.chunk_id for c in chunks])
     missing = [c for c in chunks if c.chunk_id not in present]
     progress.start("Nhúng đoạn văn (embedding)", len(missing))
-    step = max(batch, 1) * 8
+    # Chroma inserts far faster in large batches; a real model still encodes in its own batches,
+    # so only the progress bar's granularity depends on this.
+    step = 2000 if describe(embedder).get("weightless") else max(batch, 1) * 8
     from index.generation import indexed_text
 
     for start in range(0, len(missing), step):

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from index.textnorm import folded_tokens, tokens, with_bigrams
+from index.textnorm import token_forms, with_bigrams
 
 FIELDS = ("accented", "folded")
 
 
 def field_tokens(text: str) -> dict[str, list[str]]:
-    return {"accented": with_bigrams(tokens(text)), "folded": with_bigrams(folded_tokens(text))}
+    accented, folded = token_forms(text)
+    return {"accented": with_bigrams(accented), "folded": with_bigrams(folded)}
 
 
 def _quiet_bm25s() -> None:
@@ -54,7 +55,8 @@ class LexicalIndex:
         models = {}
         for name in FIELDS:
             folder = Path(directory) / name
-            models[name] = bm25s.BM25.load(str(folder), mmap=False, show_progress=False) if folder.exists() else None
+            # mmap: a cold `hoidap ask` touches only the columns of the question's words.
+            models[name] = bm25s.BM25.load(str(folder), mmap=True, show_progress=False) if folder.exists() else None
         return cls(models, n_rows)
 
     def scores(self, query_tokens: list[str], field: str) -> np.ndarray:

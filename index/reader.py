@@ -29,13 +29,13 @@ class IndexReader:
         self.data_dir = Path(settings.data_dir)
         self.manifest = manifest
         directory = self.data_dir / manifest.lexical_dir
-        self.rows: list[dict] = read_rows(directory)
+        self.rows = read_rows(directory)
         self.lexical = LexicalIndex.load(directory, len(self.rows))
-        self.row_of: dict[str, int] = {row["chunk_id"]: i for i, row in enumerate(self.rows)}
+        self.row_of: dict[str, int] = {chunk_id: i for i, chunk_id in enumerate(self.rows.chunk_ids)}
         doc_ids = sorted(manifest.articles)
         self._doc_number = {doc_id: i for i, doc_id in enumerate(doc_ids)}
-        self.row_doc = np.array([self._doc_number[r["doc_id"]] for r in self.rows], dtype=np.int32)
-        self.row_date = np.array([date_int(r.get("date")) for r in self.rows], dtype=np.int32)
+        self.row_doc = np.array([self._doc_number[d] for d in self.rows.doc_ids], dtype=np.int32)
+        self.row_date = np.array([date_int(d) for d in self.rows.dates], dtype=np.int32)
         self._articles: dict[str, Article] = {}
         # Chroma's client and the embedder are opened on first use; concurrent first questions
         # (a web server) must not open them twice.
@@ -108,7 +108,7 @@ class IndexReader:
         vector = self.embedder.embed_queries([question])[0]
         where = None
         if mask is not None:
-            allowed = sorted({self.rows[i]["doc_id"] for i in np.flatnonzero(mask)})
+            allowed = sorted({self.rows.doc_ids[i] for i in np.flatnonzero(mask)})
             if not allowed:
                 return []
             where = {"doc_id": {"$in": allowed}}

@@ -127,6 +127,12 @@ def folded_tokens(text: str) -> list[str]:
     return _expand(TOKEN_RE.findall(fold(text)), _FOLDED_ABBREVIATIONS)
 
 
+def token_forms(text: str) -> tuple[list[str], list[str]]:
+    """(tokens, folded tokens) of one text, normalising it once: the indexing hot path."""
+    accented = tokens(text)
+    return accented, [_fold_word(token) for token in accented]
+
+
 def with_bigrams(syllables: list[str]) -> list[str]:
     """Syllables plus adjacent pairs: Vietnamese words are mostly two syllables."""
     return syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]

@@ -27,8 +27,9 @@ def answer_author(question: str, passages: list[Passage], reader) -> AnswerResul
         if start < 0:
             continue
         end = start + len(entry.author)
-        row = next((i for i, r in enumerate(reader.rows)
-                    if r["doc_id"] == passage.doc_id and r["start"] <= start and end <= r["end"]), None)
+        rows = reader.rows
+        row = next((i for i, doc_id in enumerate(rows.doc_ids)
+                    if doc_id == passage.doc_id and rows.starts[i] <= start and end <= rows.ends[i]), None)
         if row is None:
             continue
         data = reader.rows[row]

@@ -27,6 +27,19 @@ from rag.result import AnswerResult, Timings
 from rag.retrieval import Filters, HybridRetriever
 
 
+def _port_open(url: str, timeout: float) -> bool:
+    import socket
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", port), timeout=min(timeout, 1.0)):
+            return True
+    except OSError:
+        return False
+
+
 @dataclass
 class StreamEvent:
     kind: str  # "token" | "reset" (discard tokens shown so far) | "result"
@@ -96,6 +109,11 @@ class Answerer:
         mode = mode or self.settings.mode
         if mode == "extractive":
             return "extractive", []
+        if self._generator is None and not _port_open(self.settings.ollama_host, self.settings.ollama_connect_timeout):
+            # No server listening: say so without importing the Ollama client (a cold `hoidap ask`).
+            reason = f"không kết nối được máy chủ Ollama tại {self.settings.ollama_host}"
+            return "extractive", ([f"Không dùng được mô hình ngôn ngữ ({reason}); trả lời bằng cách trích xuất."]
+                                  if mode == "llm" else [])
         usable, reason = self.generator.available()
         if usable:
             return "llm", []
