@@ -17,12 +17,18 @@ def is_author_question(question: str) -> bool:
 
 
 def answer_author(question: str, passages: list[Passage], reader) -> AnswerResult | None:
-    """The byline of the best-ranked article that has one, citing the passage that holds it."""
+    """The byline of the best-ranked article that has one, citing the passage that holds it.
+    The article must name everything the question names ("bài về phường Trần Phú")."""
+    from rag.extractive import question_entities
+
+    entities = [fold(e) for e in question_entities(question)]
     for passage in passages:
         entry = reader.manifest.articles.get(passage.doc_id)
         if entry is None or not entry.author:
             continue
         text = reader.article(passage.doc_id).text
+        if not all(e in fold(entry.title + "\n" + text) for e in entities):
+            continue
         start = text.rfind(entry.author)
         if start < 0:
             continue
