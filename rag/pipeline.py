@@ -111,10 +111,9 @@ class Answerer:
             return "extractive", []
         if self._generator is None and not _port_open(self.settings.ollama_host, self.settings.ollama_connect_timeout):
             # No server listening: say so without importing the Ollama client (a cold `hoidap ask`).
-            reason = f"không kết nối được máy chủ Ollama tại {self.settings.ollama_host}"
-            return "extractive", ([f"Không dùng được mô hình ngôn ngữ ({reason}); trả lời bằng cách trích xuất."]
-                                  if mode == "llm" else [])
-        usable, reason = self.generator.available()
+            usable, reason = False, f"không kết nối được máy chủ Ollama tại {self.settings.ollama_host}"
+        else:
+            usable, reason = self.generator.available()
         if usable:
             return "llm", []
         if mode == "llm":
@@ -146,7 +145,6 @@ class Answerer:
         t0 = time.perf_counter()
         passages = self.retriever.retrieve(analysis, k=k, filters=filters, warnings=warnings)
         retrieve_ms = (time.perf_counter() - t0) * 1000
-        result = None
         if chosen == "llm" and passages:  # nothing retrieved: the extractive refusal says so, no model needed
             try:
                 yield from self._stream_llm(question, standalone, passages, warnings, started, retrieve_ms)
@@ -156,6 +154,7 @@ class Answerer:
                 # Front ends drop the tokens they already showed.
                 yield StreamEvent("reset", text=warnings[-1])
         t1 = time.perf_counter()
+        result = None
         if parts is not None:
             result = answer_comparison(self, question, parts, filters, k)
         elif is_author_question(standalone):
