@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Protocol
 
 
@@ -70,7 +69,3 @@ class RichProgress:
         marker = "" if message.lstrip().startswith("⚠") else "⚠ "
         # Text, not markup: file names and messages may hold "[...]".
         self.console.print(Text(marker + message, style="yellow"), highlight=False)
-
-
-def eprint(message: str) -> None:
-    print(message, file=sys.stderr)

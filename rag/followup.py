@@ -23,10 +23,6 @@ _HEADS = ["thành phố", "thị xã", "thị trấn", "phường", "xã", "huy�
 _WORD = re.compile(r"\w+")
 
 
-def is_followup(question: str) -> bool:
-    return bool(_FOLLOWUP.match(question))
-
-
 def rewrite_followup(history: list[tuple[str, str]], question: str) -> str:
     match = _FOLLOWUP.match(question)
     previous = next((q for q, _ in reversed(history or []) if q.strip()), None)

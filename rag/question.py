@@ -142,7 +142,3 @@ def analyse(text: str) -> QuestionAnalysis:
         # The head noun before "nào": two syllables when they form one ("thành phố"), else one.
         analysis.focus = words if len(words) == 2 and " ".join(words) in _TWO_SYLLABLE_HEADS else words[-1:]
     return analysis
-
-
-def normalised_question(text: str) -> str:
-    return match_form(text).strip()

@@ -15,7 +15,6 @@ _NUM = r"\d+(?:[.,]\d+)*"
 _MAGNITUDE = r"(?:tỷ|tỉ|triệu|nghìn|ngàn|trăm)"
 MONEY_RE = re.compile(rf"{_NUM}\s*{_MAGNITUDE}(?:\s+{_NUM}\s*{_MAGNITUDE})*(?:\s+(?:đồng|USD|đô la))?|{_NUM}\s*(?:đồng|USD)")
 NUMBER_RE = re.compile(rf"(?<![\w/.,-]){_NUM}(?:\s*%)?(?![\w/])")
-ROMAN_RE = re.compile(r"\b[IVXLC]{1,6}\b")
 
 _DAY_MONTH = r"(?:[1-9]|[12]\d|3[01])"
 _MONTH = r"(?:0?[1-9]|1[0-2])"
