@@ -30,7 +30,7 @@ from index.documents import Article, Chunk, SkippedFile
 from index.embed_st import local_model_dir
 from index.embedders import LEXICAL_SPECS, describe, embedder_from_name, resolve_embedder
 from index.errors import HoidapError, IndexMismatchError
-from index.generation import generation_name, prune_generations, write_generation
+from index.generation import prune_generations, write_generation
 from index.loaders import assign_doc_ids, find_source_files, load_file
 from index.manifest import SCHEMA_VERSION, ArticleEntry, Manifest, read_manifest, write_manifest
 from index.progress import NullProgress, Progress

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.textnorm import fold, folded_tokens, has_diacritics, match_form, tokens
+from index.textnorm import fold, folded_tokens, has_diacritics, tokens
 
 # (type, folded regex) — first match wins, so the specific ones come first.
 _TYPE_PATTERNS: list[tuple[str, str]] = [
