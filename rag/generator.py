@@ -15,6 +15,10 @@ class Generator(Protocol):
         """(usable now, a Vietnamese reason when not) — must answer within a couple of seconds."""
         ...
 
+    def status(self) -> tuple[bool, bool, str]:
+        """(server reachable, model present, reason when not usable) — what /healthz reports."""
+        ...
+
     def stream_answer(self, question: str, passages: list[Passage]) -> Iterator[str]:
         """Answer tokens; raises HoidapError (Vietnamese message) on any failure, even mid-stream."""
         ...

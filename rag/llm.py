@@ -87,7 +87,7 @@ class OllamaGenerator:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self._client: ollama.Client | None = None
-        self._probe: tuple[float, tuple[bool, str]] | None = None
+        self._probe: tuple[float, tuple[bool, bool, str]] | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -98,28 +98,34 @@ class OllamaGenerator:
 
     # --- availability
     def available(self) -> tuple[bool, str]:
+        _, present, reason = self.status()
+        return present, reason
+
+    def status(self) -> tuple[bool, bool, str]:
+        """(server reachable, model present, Vietnamese reason when not usable), probed at most
+        once per PROBE_CACHE_SECONDS for the pipeline and the health check alike."""
         with self._lock:
             if self._probe and time.monotonic() - self._probe[0] < PROBE_CACHE_SECONDS:
                 return self._probe[1]
         answer = self._check()
-        self._remember(answer)
+        self._remember(*answer)
         return answer
 
-    def _remember(self, answer: tuple[bool, str]) -> None:
+    def _remember(self, reachable: bool, present: bool, reason: str) -> None:
         with self._lock:
-            self._probe = (time.monotonic(), answer)
+            self._probe = (time.monotonic(), (reachable, present, reason))
 
-    def _check(self) -> tuple[bool, str]:
+    def _check(self) -> tuple[bool, bool, str]:
         # Every phase (connect, read) is capped, so a hung server cannot stall the page either.
         probe = min(self.connect_timeout, PROBE_TIMEOUT_CAP)
         try:
             with ollama.Client(host=self.host, timeout=httpx.Timeout(probe)) as client:
                 listed = [m.model for m in client.list().models if m.model]
         except Exception:  # noqa: BLE001 - a probe answers yes/no and never raises
-            return False, self._unreachable()
+            return False, False, self._unreachable()
         if any(same_ollama_model(self.model, name) for name in listed):
-            return True, ""
-        return False, self._missing_model()
+            return True, True, ""
+        return True, False, self._missing_model()
 
     def _unreachable(self) -> str:
         return f"không kết nối được máy chủ Ollama tại {self.host}"
@@ -178,7 +184,7 @@ class OllamaGenerator:
             raise HoidapError("kết nối tới Ollama bị ngắt giữa chừng khi mô hình đang trả lời")
         if not started:
             raise HoidapError("mô hình trả về câu trả lời rỗng")
-        self._remember((True, ""))
+        self._remember(True, True, "")
 
     def condense(self, history: list[tuple[str, str]], question: str) -> str:
         messages = self.condense_messages(history, question)
@@ -198,13 +204,13 @@ class OllamaGenerator:
         goes straight to the extractive answer instead of failing again."""
         if isinstance(exc, ollama.ResponseError):
             if exc.status_code == 404:
-                self._remember((False, self._missing_model()))
+                self._remember(True, False, self._missing_model())
                 return self._missing_model()
             if exc.status_code > 0:
                 return f"máy chủ Ollama báo lỗi {exc.status_code} ({_short(exc.error)})"
             return f"mô hình báo lỗi khi đang trả lời ({_short(exc.error)})"
         if isinstance(exc, (ConnectionError, httpx.ConnectError, httpx.ConnectTimeout)):
-            self._remember((False, self._unreachable()))
+            self._remember(False, False, self._unreachable())
             return self._unreachable()
         if isinstance(exc, httpx.TimeoutException):
             if started:

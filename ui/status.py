@@ -11,10 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-import httpx
-
 from index.config import Settings
-from index.embed_ollama import same_ollama_model
 from index.errors import HoidapError
 from rag.pipeline import Answerer
 
@@ -38,35 +35,19 @@ class StatusProbe:
         self._lock = threading.Lock()
         self._cached: tuple[float, ModelStatus] | None = None
 
-    def ollama(self) -> tuple[bool, bool]:
-        """(reachable, model present) from Ollama's model list."""
-        timeout = httpx.Timeout(min(self.settings.ollama_connect_timeout, 3.0))
-        try:
-            response = httpx.get(self.settings.ollama_host.rstrip("/") + "/api/tags", timeout=timeout)
-            response.raise_for_status()
-            names = [m.get("model") or m.get("name") or "" for m in response.json().get("models", [])]
-        except (httpx.HTTPError, ValueError, AttributeError):
-            return False, False
-        return True, any(same_ollama_model(self.settings.ollama_model, n) for n in names)
-
     def model_status(self) -> ModelStatus:
         with self._lock:
             if self._cached and time.monotonic() - self._cached[0] < CACHE_SECONDS:
                 return self._cached[1]
         configured = self.settings.mode
-        reachable, present = self.ollama()
+        try:  # the generator's own probe: one /api/tags call serves the pipeline and this check
+            reachable, present, reason = self.answerer.generator.status()
+        except Exception:  # noqa: BLE001 - a broken generator must not break the health check
+            reachable, present, reason = False, False, "không kiểm tra được mô hình ngôn ngữ"
         if configured == "extractive":
             mode, reason = "extractive", "máy chủ được cấu hình chỉ trích xuất (HOIDAP_MODE=extractive)"
         else:
-            try:
-                usable, reason = self.answerer.generator.available()
-            except HoidapError as exc:
-                usable, reason = False, str(exc)
-            except Exception:  # noqa: BLE001 - a broken generator must not break the health check
-                usable = reachable and present
-                reason = "" if usable else "không kiểm tra được mô hình ngôn ngữ"
-            mode = "llm" if usable else "extractive"
-            reason = "" if usable else reason
+            mode, reason = ("llm", "") if present else ("extractive", reason)
         status = ModelStatus(mode=mode, configured=configured, model=self.settings.ollama_model,
                              reachable=reachable, model_present=present, reason=reason)
         with self._lock:
