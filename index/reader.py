@@ -21,6 +21,7 @@ from index.generation import read_rows
 from index.lexical import LexicalIndex
 from index.manifest import Manifest, read_manifest
 from index.store import ChunkStore, date_int
+from index.textnorm import fold
 
 
 class IndexReader:
@@ -37,6 +38,7 @@ class IndexReader:
         self.row_doc = np.array([self._doc_number[d] for d in self.rows.doc_ids], dtype=np.int32)
         self.row_date = np.array([date_int(d) for d in self.rows.dates], dtype=np.int32)
         self._articles: dict[str, Article] = {}
+        self._folded: dict[str, str] = {}
         # Chroma's client and the embedder are opened on first use; concurrent first questions
         # (a web server) must not open them twice.
         self._open_lock = threading.Lock()
@@ -61,6 +63,13 @@ class IndexReader:
             entry = self.manifest.articles[doc_id]
             self._articles[doc_id] = read_cached(self.data_dir / entry.cache_file)[0]
         return self._articles[doc_id]
+
+    def folded_article(self, doc_id: str) -> str:
+        """Title and text without diacritics, for "does this article name X?" checks; folded once."""
+        if doc_id not in self._folded:
+            article = self.article(doc_id)
+            self._folded[doc_id] = fold(article.title + "\n" + article.text)
+        return self._folded[doc_id]
 
     def row_mask(self, doc_ids: list[str] | None = None, date_from: str | None = None,
                  date_to: str | None = None) -> np.ndarray | None:

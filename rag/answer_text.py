@@ -23,9 +23,9 @@ def span_in_article(passage: Passage, start: int, end: int) -> Span:
 
 
 def extractive_result(question: str, analysis: QuestionAnalysis, passages: list[Passage], idf,
-                      threshold: float | None = None, article_text=None) -> AnswerResult:
+                      threshold: float | None = None, article_folded=None) -> AnswerResult:
     citations = citations_for(passages)
-    extracted = extract(analysis, passages, idf, article_text)
+    extracted = extract(analysis, passages, idf, article_folded)
     if extracted is None or should_refuse(extracted.support, threshold):
         return AnswerResult(question=question, answer=load_prompt("refusal"), abstained=True, mode="extractive",
                             citations=citations, confidence=round(extracted.support, 4) if extracted else 0.0)

@@ -27,7 +27,7 @@ def answer_author(question: str, passages: list[Passage], reader) -> AnswerResul
         if entry is None or not entry.author:
             continue
         text = reader.article(passage.doc_id).text
-        if not all(e in fold(entry.title + "\n" + text) for e in entities):
+        if not all(e in reader.folded_article(passage.doc_id) for e in entities):
             continue
         start = text.rfind(entry.author)
         if start < 0:

@@ -89,13 +89,13 @@ def answer_comparison(answerer, question: str, parts: Comparison, filters, k: in
     for subject, sub_question in zip(parts.subjects, parts.sub_questions):
         analysis = analyse(sub_question)
         passages = answerer.retriever.retrieve(analysis, k=k, filters=filters)
-        extracted = extract(analysis, passages, answerer.reader.lexical.idf, answerer.article_text)
+        extracted = extract(analysis, passages, answerer.reader.lexical.idf, answerer.reader.folded_article)
         # Two typed facts, each found in its own subject's article, back each other up: the bar is lower
         # than for a lone answer, but the subject check below is strict.
         if extracted is None or should_refuse(2.0 * extracted.support, answerer.settings.refusal_threshold):
             return None
         passage = passages[extracted.passage_index]
-        if fold(_display_subject(subject)) not in fold(answerer.article_text(passage.doc_id)):
+        if fold(_display_subject(subject)) not in answerer.reader.folded_article(passage.doc_id):
             return None  # the fact found is about someone else
         value = _value(parts.kind, passage, extracted)
         if value is None:

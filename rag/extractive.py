@@ -85,20 +85,26 @@ class TermWeights:
 
 
 def rank_sentences(analysis: QuestionAnalysis, passages: list[Passage], weights: TermWeights,
-                   article_text: Callable[[str], str] | None = None) -> list[SentenceCandidate]:
+                   article_folded: Callable[[str], str] | None = None) -> list[SentenceCandidate]:
+    """``article_folded(doc_id)``: the article's title and text, folded (cached by the caller)."""
     candidates, priors = [], []
-    entities = question_entities(analysis.text)
+    entities = [fold(entity) for entity in question_entities(analysis.text)]
     for index, passage in enumerate(passages):
-        context = weights.sentence_terms(passage.text)
+        spans = split_sentences(passage.text)
+        # Each sentence is normalised once; the passage's words are the union of its sentences'.
+        sentence_terms = [weights.sentence_terms(passage.text[start:end]) for start, end in spans]
+        context = set().union(*sentence_terms)
         title = weights.sentence_terms(passage.title)
         # A passage from an article that never names the question's subject (another ward,
         # another person) cannot answer it, however many other words it shares.
-        whole = fold(passage.title + "\n" + (article_text(passage.doc_id) if article_text else passage.text))
-        missing = sum(1 for entity in entities if fold(entity) not in whole)
+        missing = 0
+        if entities:
+            whole = article_folded(passage.doc_id) if article_folded else fold(passage.title + "\n" + passage.text)
+            missing = sum(1 for entity in entities if entity not in whole)
         entity_factor = MISSING_ENTITY_FACTOR ** missing
-        for start, end in split_sentences(passage.text):
+        for (start, end), terms in zip(spans, sentence_terms):
             text = passage.text[start:end]
-            support = weights.coverage(weights.sentence_terms(text), context, title) * entity_factor
+            support = weights.coverage(terms, context, title) * entity_factor
             # Longer sentences match more words by chance: a mild length normalisation, as in BM25.
             score = support + 0.02 / (1 + index) - LENGTH_PENALTY * min(len(text) / 500.0, 1.0)
             typed = _typed_spans(analysis, text) if analysis.qtype != "other" else []
@@ -203,11 +209,11 @@ def _distance(start: int, end: int, position: int) -> int:
 
 
 def extract(analysis: QuestionAnalysis, passages: list[Passage], idf,
-            article_text: Callable[[str], str] | None = None) -> ExtractedAnswer | None:
+            article_folded: Callable[[str], str] | None = None) -> ExtractedAnswer | None:
     if not passages:
         return None
     weights = TermWeights(analysis, idf)
-    ranked = rank_sentences(analysis, passages, weights, article_text)
+    ranked = rank_sentences(analysis, passages, weights, article_folded)
     if not ranked:
         return None
     best = ranked[0]

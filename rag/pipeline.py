@@ -101,9 +101,6 @@ class Answerer:
             self._generator = OllamaGenerator.from_settings(self.settings)
         return self._generator
 
-    def article_text(self, doc_id: str) -> str:
-        return self.reader.article(doc_id).text
-
     def resolve_mode(self, mode: str | None) -> tuple[str, list[str]]:
         """The mode to use now and any warning about why it is not the one asked for."""
         mode = mode or self.settings.mode
@@ -161,7 +158,7 @@ class Answerer:
             result = answer_author(question, passages, self.reader)
         if result is None:
             result = extractive_result(question, analysis, passages, self.reader.lexical.idf,
-                                       self.settings.refusal_threshold, self.article_text)
+                                       self.settings.refusal_threshold, self.reader.folded_article)
         result.warnings = warnings + result.warnings
         result.rewritten_question = standalone if standalone != question else None
         generate_ms = (time.perf_counter() - t1) * 1000
