@@ -45,13 +45,13 @@ class AnswerRunner:
         self.executor = ThreadPoolExecutor(max_workers=max(1, max_concurrency), thread_name_prefix="hoidap-answer")
 
     def warm_up(self) -> None:
-        """Open the index, the embedder and the vector store before the first question: they open
-        lazily and not thread-safely (concurrent first queries made Chroma fail), and the first
-        user should not wait for a model to load. A missing index is reported per request instead."""
+        """Open the index, and the embedder and vector store when answers use them, before the first
+        question: the first user should not wait for a model to load. A missing index is reported
+        per request instead."""
         try:
             reader = self.answerer.reader
-            self.answerer.retriever  # noqa: B018 - opening is the point
-            reader.dense_search("khởi động", 1)
+            if self.answerer.retriever.dense_weight > 0:
+                reader.dense_search("khởi động", 1)
         except Exception as exc:  # noqa: BLE001 - the server still starts; requests say what is wrong
             if not isinstance(exc, HoidapError):
                 print(f"hoidap: chưa mở được chỉ mục khi khởi động ({type(exc).__name__}: {exc})", file=sys.stderr)
