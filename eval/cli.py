@@ -30,6 +30,9 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="In báo cáo JSON ra stdout."),
         calibrate_refusal: bool = typer.Option(False, "--calibrate", help="Tìm ngưỡng từ chối tốt nhất."),
         limit: Optional[int] = typer.Option(None, "--limit", help="Chỉ chạy N câu đầu."),
+        baseline: Optional[str] = typer.Option(None, "--baseline",
+                                               help="bm25: thêm cột BM25 thuần trên đoạn văn (plain BM25 column)."),
+        typos: bool = typer.Option(False, "--typos", help="Hỏi mỗi câu với một lỗi gõ cố định (eval/typos.py)."),
     ) -> None:
         """Chấm điểm truy xuất, câu trả lời, trích dẫn và từ chối trên bộ gold (evaluate)."""
         from eval.harness import calibrate, evaluate, load_gold
@@ -38,6 +41,8 @@ def register(app: typer.Typer) -> None:
 
         if not gold.exists():
             raise HoidapError(f"Không tìm thấy tệp gold: {gold}")
+        if baseline not in (None, "bm25"):
+            raise HoidapError(f"--baseline {baseline}: chỉ có 'bm25' (only 'bm25' is known).")
         if corpus is None and data_dir is None:
             raise HoidapError("Cần --corpus THƯ_MỤC hoặc --data-dir CHỈ_MỤC (need a corpus or an index).")
         settings = load_settings(data_dir=data_dir or (corpus_cache_dir(corpus) if corpus else None), mode=mode,
@@ -51,8 +56,8 @@ def register(app: typer.Typer) -> None:
             sync_index([corpus], settings, progress=progress)
         items = load_gold(gold)[:limit] if limit else load_gold(gold)
         answerer = Answerer(settings)
-        report, records = evaluate(answerer, items, mode=mode, k=k, progress=progress)
-        report_meta = {"gold": str(gold), "mode": mode, "k": k or settings.top_k,
+        report, records = evaluate(answerer, items, mode=mode, k=k, progress=progress, baseline=baseline, typos=typos)
+        report_meta = {"gold": str(gold), "mode": mode, "k": k or settings.top_k, "typos": typos,
                        "embedder": answerer.reader.manifest.embedder.get("name")}
         if calibrate_refusal:
             calibration = calibrate(records)
@@ -83,6 +88,9 @@ def register(app: typer.Typer) -> None:
         print(json.dumps({"questions": len(points), "unanswerable": sum(1 for _, a in points if not a),
                           "best": result["best"]}, ensure_ascii=False))
 
+    from eval.train import register_train
+
+    register_train(app)
     try:
         from eval.bench import register_bench
     except ImportError:

@@ -125,19 +125,39 @@ def aggregate(records: list[QuestionRecord]) -> dict:
     return report
 
 
+def retrieval_scores(item: GoldItem, passages: list[dict]) -> dict:
+    """The retrieval part of ``score_question``, for any ranked list of passages (hoidap's or a baseline's)."""
+    scores, _ = score_question(item, {"answer": "", "citations": [], "abstained": False}, passages)
+    return {k: scores[k] for k in ("doc_hit@1", "doc_hit@5", "evidence_hit@1", "evidence_hit@5", "mrr@10")}
+
+
+def baseline_report(answerer, items: list[GoldItem], questions: list[str]) -> dict:
+    """Plain BM25 over paragraphs (eval/baseline.py) on the same questions, same metrics."""
+    from eval.baseline import PlainBM25
+
+    baseline = PlainBM25.from_reader(answerer.reader)
+    rows = [retrieval_scores(item, baseline.search(question, RETRIEVAL_DEPTH))
+            for item, question in zip(items, questions) if item.answerable]
+    keys = ("doc_hit@1", "doc_hit@5", "evidence_hit@1", "evidence_hit@5", "mrr@10")
+    return {"name": "bm25", "retrieval": {k: round(mean([r[k] for r in rows]), 4) for k in keys}}
+
+
 def evaluate(answerer, items: list[GoldItem], *, mode: str | None = None, k: int | None = None,
-             progress=None) -> tuple[dict, list[QuestionRecord]]:
-    from rag.question import analyse
+             progress=None, baseline: str | None = None, typos: bool = False) -> tuple[dict, list[QuestionRecord]]:
+    """``typos``: ask each question with one deterministic typo (eval/typos.py);
+    ``baseline="bm25"``: add plain BM25's retrieval figures on the same questions."""
+    from eval.typos import mistype
 
     records = []
+    asked = [mistype(item.question, item.id) if typos else item.question for item in items]
     if progress:
         progress.start("Đánh giá (evaluating)", len(items))
-    for item in items:
+    for item, question_text in zip(items, asked):
         started = time.perf_counter()
-        result = answerer.answer(item.question, mode=mode, k=k)
+        result = answerer.answer(question_text, mode=mode, k=k)
         latency = (time.perf_counter() - started) * 1000
-        question = result.rewritten_question or item.question
-        top = answerer.retriever.retrieve(analyse(question), k=RETRIEVAL_DEPTH)
+        question = result.rewritten_question or question_text
+        top = answerer.retriever.retrieve(answerer.analyse(question)[0], k=RETRIEVAL_DEPTH)
         passages = [{"doc_id": p.doc_id, "text": p.text, "chunk_id": p.chunk_id} for p in top]
         payload = result.model_dump()
         scores, miss = score_question(item, payload, passages)
@@ -149,6 +169,10 @@ def evaluate(answerer, items: list[GoldItem], *, mode: str | None = None, k: int
     report = aggregate(records)
     categories = sorted({r.item.category for r in records})
     report["by_category"] = {c: aggregate([r for r in records if r.item.category == c]) for c in categories}
+    if baseline == "bm25":
+        report["baseline"] = baseline_report(answerer, items, asked)
+    elif baseline:
+        raise ValueError(f"unknown baseline {baseline}")
     return report, records
 
 

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(10_000_000, description="Larger files are skipped with a warning.")
 
     # --- chunking
-    chunk_chars: int = Field(600, ge=100, description="Target chunk size in characters.")
+    chunk_chars: int = Field(1400, ge=100, description="Target chunk size in characters (docs/chunking.md).")
     chunk_overlap_sentences: int = Field(0, ge=0, le=3)
 
     # --- embeddings and store
@@ -45,7 +45,8 @@ class Settings(BaseSettings):
 
     # --- answering
     mode: Literal["auto", "llm", "extractive"] = "auto"
-    refusal_threshold: float | None = Field(None, description="Override the calibrated refusal threshold.")
+    refusal_threshold: float | None = Field(None, description="Override the calibrated refusal threshold (0..1).")
+    answerer_model: Path | None = Field(None, description="A model file written by 'hoidap train'; None = the shipped one.")
     ollama_host: str = "http://127.0.0.1:11434"
     ollama_model: str = "qwen2.5:7b-instruct"
     ollama_num_ctx: int | None = Field(None, description="None = sized to the prompt.")

@@ -69,6 +69,11 @@ class LexicalIndex:
             return np.zeros(self.n_rows, dtype=np.float32)
         return np.asarray(model.get_scores(known), dtype=np.float32)
 
+    def vocabulary(self, field: str) -> list[str]:
+        """Every token of a field (syllables and pairs), for spelling correction."""
+        model = self._models.get(field)
+        return list(model.vocab_dict) if model is not None else []
+
     def document_frequency(self, token: str, field: str) -> int:
         # bm25s keeps one CSC column per vocabulary entry: its length is the df.
         model = self._models.get(field)

@@ -1,13 +1,11 @@
-"""Turn an extracted sentence into the result object: quote, [n] marker, offsets."""
+"""Turn the answerer's decision into the result object: quote, [n] marker, offsets, or a refusal."""
 
 from __future__ import annotations
 
 from prompts import load_prompt
-from rag.extractive import extract
-from rag.question import QuestionAnalysis
-from rag.refusal import should_refuse
+from rag.extractive import Decision
 from rag.result import AnswerResult, Citation, Span
-from rag.retrieval import Passage
+from rag.retrieval import Filters, Passage
 
 
 def citations_for(passages: list[Passage]) -> list[Citation]:
@@ -22,23 +20,42 @@ def span_in_article(passage: Passage, start: int, end: int) -> Span:
     return Span(start=passage.start + start, end=passage.start + end, text=passage.text[start:end])
 
 
-def extractive_result(question: str, analysis: QuestionAnalysis, passages: list[Passage], idf,
-                      threshold: float | None = None, article_folded=None) -> AnswerResult:
+def refusal_text(reason: str, filters: Filters | None) -> str:
+    """The refusal sentence for its case, saying when filters narrowed the search."""
+    text = load_prompt("refusal_no_match" if reason == "no_match" else "refusal_no_answer")
+    if filters is not None and (filters.doc_ids or filters.date_from or filters.date_to):
+        text += " " + load_prompt("refusal_filters")
+    return text
+
+
+def extractive_result(question: str, passages: list[Passage], decision: Decision, threshold: float,
+                      filters: Filters | None = None) -> AnswerResult:
     citations = citations_for(passages)
-    extracted = extract(analysis, passages, idf, article_folded)
-    if extracted is None or should_refuse(extracted.support, threshold):
-        return AnswerResult(question=question, answer=load_prompt("refusal"), abstained=True, mode="extractive",
-                            citations=citations, confidence=round(extracted.support, 4) if extracted else 0.0)
-    passage = passages[extracted.passage_index]
-    citation = citations[extracted.passage_index]
-    citation.cited = True
-    citation.quote = span_in_article(passage, *extracted.quote)
-    short = None
-    if extracted.short is not None:
-        citation.answer_span = span_in_article(passage, *extracted.short)
-        short = citation.answer_span.text
-    quote = passage.text[extracted.quote[0]:extracted.quote[1]].rstrip(" .")
-    prefix = "…" if extracted.quote[0] > extracted.sentence.start else ""
-    answer = f"{prefix}{quote} [{citation.n}]."
+    confidence = round(decision.probability, 4)
+    if decision.sentence is None or decision.probability < threshold:
+        reason = "no_answer" if passages and decision.related else "no_match"
+        return AnswerResult(question=question, answer=refusal_text(reason, filters), abstained=True,
+                            mode="extractive", citations=citations, confidence=confidence, refusal_reason=reason)
+    answer, short = _cite(passages, citations, decision)
+    rival = decision.rival
+    if rival is not None and rival.probability >= threshold:
+        # Two articles answer with different values: say so and cite both, pick neither.
+        other, _ = _cite(passages, citations, rival)
+        answer, short = f"{load_prompt('disagreement').strip()} {answer} {other}", None
     return AnswerResult(question=question, answer=answer, short_answer=short, abstained=False, mode="extractive",
-                        citations=citations, confidence=round(extracted.support, 4))
+                        citations=citations, confidence=confidence)
+
+
+def _cite(passages: list[Passage], citations: list[Citation], decision: Decision) -> tuple[str, str | None]:
+    """Mark the decision's passage cited, with its quote and short answer; the quoted sentence with [n]."""
+    passage = passages[decision.sentence.passage_index]
+    citation = citations[decision.sentence.passage_index]
+    citation.cited = True
+    citation.quote = span_in_article(passage, *decision.quote)
+    short = None
+    if decision.short is not None:
+        citation.answer_span = span_in_article(passage, *decision.short)
+        short = citation.answer_span.text
+    quote = passage.text[decision.quote[0]:decision.quote[1]].rstrip(" .")
+    prefix = "…" if decision.quote[0] > decision.sentence.start else ""
+    return f"{prefix}{quote} [{citation.n}].", short

@@ -19,7 +19,7 @@ def is_author_question(question: str) -> bool:
 def answer_author(question: str, passages: list[Passage], reader) -> AnswerResult | None:
     """The byline of the best-ranked article that has one, citing the passage that holds it.
     The article must name everything the question names ("bài về phường Trần Phú")."""
-    from rag.extractive import question_entities
+    from rag.entities import question_entities
 
     entities = [fold(e) for e in question_entities(question)]
     for passage in passages:

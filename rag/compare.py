@@ -3,9 +3,10 @@
 "Phường nào có nhiều đảng viên hơn, Phước Tân hay Tây Sơn?", "Giữa A và B, phường
 nào … cao hơn?", "Hội nghị … của A và của B, hội nghị nào diễn ra trước?"
 
-Each subject gets its own question and its own retrieval, so both facts are
-found in the subject's own article and each is cited; then the numbers (or the
-dates) are compared.
+Each subject gets its own question, answered by the one learned answerer
+(rag/extractive.py) with its own retrieval, so both facts are found in the
+subject's own article and each is cited; then the numbers (or the dates) are
+compared. Each fact must pass the same calibrated refusal threshold.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from dataclasses import dataclass
 
 from index.textnorm import fold
 from rag.answer_text import citations_for, span_in_article
-from rag.extractive import extract
-from rag.question import analyse
-from rag.refusal import should_refuse
+from rag.extractive import decide
 from rag.result import AnswerResult
 from rag.spans import parse_number
 
@@ -87,14 +86,12 @@ def _display_subject(subject: str) -> str:
 def answer_comparison(answerer, question: str, parts: Comparison, filters, k: int) -> AnswerResult | None:
     facts = []
     for subject, sub_question in zip(parts.subjects, parts.sub_questions):
-        analysis = analyse(sub_question)
-        passages = answerer.retriever.retrieve(analysis, k=k, filters=filters)
-        extracted = extract(analysis, passages, answerer.reader.lexical.idf, answerer.reader.folded_article)
-        # Two typed facts, each found in its own subject's article, back each other up: the bar is lower
-        # than for a lone answer, but the subject check below is strict.
-        if extracted is None or should_refuse(2.0 * extracted.support, answerer.settings.refusal_threshold):
+        candidates = answerer.candidates(sub_question, filters=filters, k=k)
+        extracted = decide(candidates, answerer.model)
+        if extracted.sentence is None or extracted.probability < answerer.refusal_threshold:
             return None
-        passage = passages[extracted.passage_index]
+        passages = candidates.passages
+        passage = passages[extracted.sentence.passage_index]
         if fold(_display_subject(subject)) not in answerer.reader.folded_article(passage.doc_id):
             return None  # the fact found is about someone else
         value = _value(parts.kind, passage, extracted)
@@ -141,4 +138,4 @@ def _compose(question: str, parts: Comparison, facts) -> AnswerResult:
         verdict = f"{winner} {parts.word}" + ("" if parts.word.endswith("hơn") or parts.kind == "date" else " hơn")
     return AnswerResult(question=question, answer=f"{verdict} — " + "; ".join(clauses) + ".", short_answer=winner,
                         abstained=False, mode="extractive", citations=citations,
-                        confidence=round(min(f[3].support for f in facts), 4))
+                        confidence=round(min(f[3].probability for f in facts), 4))

@@ -21,10 +21,13 @@ from prompts import load_prompt
 from rag.answer_text import extractive_result
 from rag.byline import answer_author, is_author_question
 from rag.compare import answer_comparison, comparison_parts
+from rag.extractive import Candidates, decide, gather
+from rag.features import QuestionContext
 from rag.followup import rewrite_followup
-from rag.question import analyse
+from rag.question import QuestionAnalysis, analyse
 from rag.result import AnswerResult, Timings
 from rag.retrieval import Filters, HybridRetriever
+from rag.scorer import AnswererModel, load_model
 
 
 def _port_open(url: str, timeout: float) -> bool:
@@ -50,12 +53,22 @@ class StreamEvent:
 class Answerer:
     """Cheap to construct; opens the index on first use and keeps it open."""
 
-    def __init__(self, settings: Settings, *, reader: IndexReader | None = None, generator=None):
+    def __init__(self, settings: Settings, *, reader: IndexReader | None = None, generator=None,
+                 model: AnswererModel | None = None):
         self.settings = settings
         self._reader = reader
         self._generator = generator
+        self._model = model
         self._retriever: HybridRetriever | None = None
+        self._speller = None
         self._manifest_stamp: int | None = None
+
+    @property
+    def model(self) -> AnswererModel:
+        """The shipped answerer model (or ``HOIDAP_ANSWERER_MODEL``), read once."""
+        if self._model is None:
+            self._model = load_model(str(self.settings.answerer_model) if self.settings.answerer_model else None)
+        return self._model
 
     @property
     def reader(self) -> IndexReader:
@@ -78,6 +91,7 @@ class Answerer:
         if stamp is None or stamp == self._manifest_stamp:
             return False
         self._reader, self._retriever, self._manifest_stamp = IndexReader.open(self.settings), None, stamp
+        self._speller = None
         return True
 
     @property
@@ -90,8 +104,32 @@ class Answerer:
                 reranker = load_reranker(self.settings.reranker)
             self._retriever = HybridRetriever(self.reader, candidates=self.settings.candidates,
                                               rrf_k=self.settings.rrf_k, dense_weight=self.settings.dense_weight,
-                                              reranker=reranker)
+                                              reranker=reranker, weights=self.model.retrieval)
         return self._retriever
+
+    def analyse(self, question: str) -> tuple[QuestionAnalysis, bool]:
+        """The question analysed once, its unknown words corrected against the index vocabulary."""
+        from rag.spelling import Speller
+
+        first = analyse(question)
+        if self._speller is None:
+            self._speller = Speller(self.reader.lexical)
+        corrected, changed = self._speller.correct(question, first.accented)
+        return (analyse(corrected), True) if changed else (first, False)
+
+    def candidates(self, question: str | QuestionAnalysis, *, filters: Filters | None = None, k: int | None = None,
+                   corrected: bool = False) -> Candidates:
+        """Retrieve, then list and describe every sentence of the passages (the trainer uses this too)."""
+        analysis, corrected = (question, corrected) if isinstance(question, QuestionAnalysis) else self.analyse(question)
+        passages = self.retriever.retrieve(analysis, k=k or self.settings.top_k, filters=filters)
+        context = QuestionContext.build(analysis, self.reader.lexical.idf, corrected)
+        return gather(context, passages, self.reader.folded_article)
+
+    @property
+    def refusal_threshold(self) -> float:
+        if self.settings.refusal_threshold is not None:
+            return self.settings.refusal_threshold
+        return self.model.refusal_threshold
 
     @property
     def generator(self):
@@ -137,12 +175,18 @@ class Answerer:
         standalone = question
         if history:
             standalone = self._condense(history, question, chosen, warnings)
-        analysis = analyse(standalone)
+        analysis, corrected = self.analyse(standalone)
         parts = comparison_parts(standalone)
         t0 = time.perf_counter()
         passages = self.retriever.retrieve(analysis, k=k, filters=filters, warnings=warnings)
         retrieve_ms = (time.perf_counter() - t0) * 1000
-        if chosen == "llm" and passages:  # nothing retrieved: the extractive refusal says so, no model needed
+        t1 = time.perf_counter()
+        candidates = gather(QuestionContext.build(analysis, self.reader.lexical.idf, corrected), passages,
+                            self.reader.folded_article)
+        decision = decide(candidates, self.model)
+        # The same calibrated gate decides for both answerers: a question it refuses never reaches the LLM.
+        answerable = decision.sentence is not None and decision.probability >= self.refusal_threshold
+        if chosen == "llm" and passages and (answerable or parts is not None):
             try:
                 yield from self._stream_llm(question, standalone, passages, warnings, started, retrieve_ms)
                 return
@@ -150,15 +194,13 @@ class Answerer:
                 warnings.append(f"Mô hình ngôn ngữ gặp lỗi ({exc}); dưới đây là câu trả lời trích xuất.")
                 # Front ends drop the tokens they already showed.
                 yield StreamEvent("reset", text=warnings[-1])
-        t1 = time.perf_counter()
         result = None
         if parts is not None:
             result = answer_comparison(self, question, parts, filters, k)
         elif is_author_question(standalone):
             result = answer_author(question, passages, self.reader)
         if result is None:
-            result = extractive_result(question, analysis, passages, self.reader.lexical.idf,
-                                       self.settings.refusal_threshold, self.reader.folded_article)
+            result = extractive_result(question, passages, decision, self.refusal_threshold, filters)
         result.warnings = warnings + result.warnings
         result.rewritten_question = standalone if standalone != question else None
         generate_ms = (time.perf_counter() - t1) * 1000

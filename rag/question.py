@@ -49,6 +49,27 @@ _STOP_SYLLABLES = {
 }
 
 
+# Who heads what, in Vietnamese local government: "người đứng đầu" an organisation is asked for
+# by its title, which the articles use instead ("Bí thư Đảng ủy phường", "Chủ tịch UBND phường").
+_HEAD_OF = re.compile(r"\b(dung dau|lanh dao cao nhat|nguoi dan dau)\b")
+_HEAD_TITLES = [
+    (re.compile(r"\b(dang|dang uy|dang bo|chi bo|tinh uy|thanh uy|huyen uy|quan uy|thi uy|cap uy)\b"), "bí thư"),
+    (re.compile(r"\b(uy ban|hoi dong nhan dan|mat tran|chinh quyen|ubnd|hdnd|mttq)\b"), "chủ tịch"),
+    (re.compile(r"\b(so|cong ty|benh vien|trung tam)\b"), "giám đốc"),
+    (re.compile(r"\b(ban|phong|khoa|to)\b"), "trưởng"),
+]
+
+
+def title_words(folded_question: str) -> list[str]:
+    """The title a "who heads X" question asks about, to be matched as if typed."""
+    if not _HEAD_OF.search(folded_question):
+        return []
+    for pattern, title in _HEAD_TITLES:
+        if pattern.search(folded_question):
+            return [title]
+    return []
+
+
 @dataclass
 class QuestionAnalysis:
     text: str
@@ -90,8 +111,14 @@ def question_type(text: str) -> str:
 def analyse(text: str) -> QuestionAnalysis:
     folded = fold(text)
     qtype = question_type(text)
-    accented_tokens = tokens(text)
-    folded_all = folded_tokens(text)
+    titles = title_words(folded)
+    if titles and not has_diacritics(text):
+        titles = [fold(t) for t in titles]
+    matched_text = " ".join([text.rstrip(" ?"), *titles]) if titles else text
+    if titles and qtype == "other":
+        qtype = "person"
+    accented_tokens = tokens(matched_text)
+    folded_all = folded_tokens(matched_text)
     # Align accented and folded tokens (same tokenizer, same count) to drop the same positions.
     kept_folded_text = _strip_question_words(" ".join(folded_all))
     kept = set(range(len(folded_all)))

@@ -58,4 +58,6 @@ class AnswerResult(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     timings_ms: Timings = Field(default_factory=Timings)
     rewritten_question: str | None = None  # a follow-up, rewritten with the conversation
-    confidence: float | None = None  # the extractive support score the refusal threshold applies to
+    confidence: float | None = None  # the calibrated probability that the answer is right
+    # Why a refusal: nothing related found, or related passages found but none answers.
+    refusal_reason: Literal["no_match", "no_answer"] | None = None

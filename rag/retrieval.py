@@ -2,7 +2,10 @@
 
 The folded field is used alone for questions typed without accents; for
 accented questions it is added at a lower weight so a wrong tone mark in the
-question still finds its passage.
+question still finds its passage. Word pairs (bigrams) are scored as their own
+query against the same field, so their weight is a choice made at query time:
+both weights come from the shipped answerer model, chosen by cross-validation
+(``hoidap train``), not by hand.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from index.errors import HoidapError
 from index.reader import IndexReader
 from rag.question import QuestionAnalysis, analyse
 
-FOLDED_WEIGHT_FOR_ACCENTED = 0.5
+DEFAULT_WEIGHTS = {"folded_weight": 0.5, "bigram_weight": 0.5}
 
 
 @dataclass
@@ -43,8 +46,9 @@ class Passage:
 
 class HybridRetriever:
     def __init__(self, reader: IndexReader, *, candidates: int = 30, rrf_k: int = 60,
-                 dense_weight: float | None = None, reranker=None):
+                 dense_weight: float | None = None, reranker=None, weights: dict | None = None):
         self.reader = reader
+        self.weights = {**DEFAULT_WEIGHTS, **(weights or {})}
         self.candidates = candidates
         self.rrf_k = rrf_k
         # The weightless embedder's vectors are a second, noisier lexical view: measured on both gold
@@ -55,12 +59,7 @@ class HybridRetriever:
         self.warnings: list[str] = []
 
     def lexical_scores(self, analysis: QuestionAnalysis) -> np.ndarray:
-        lexical = self.reader.lexical
-        if not analysis.accented:
-            return lexical.scores(analysis.terms("folded"), "folded")
-        return lexical.scores(analysis.terms("accented"), "accented") + FOLDED_WEIGHT_FOR_ACCENTED * lexical.scores(
-            analysis.terms("folded"), "folded"
-        )
+        return combine_fields(field_scores(self.reader.lexical, analysis), self.weights)
 
     def retrieve(self, question: str | QuestionAnalysis, k: int = 5, filters: Filters | None = None,
                  warnings: list[str] | None = None) -> list[Passage]:
@@ -105,6 +104,28 @@ class HybridRetriever:
             date=data.get("date"), text=data["text"], start=data["start"], end=data["end"],
             score=score, lexical_score=lexical, dense_score=dense, ranks=ranks,
         )
+
+
+def field_scores(lexical, analysis: QuestionAnalysis) -> dict[str, np.ndarray]:
+    """BM25 of the question's syllables and of its syllable pairs, in each field it can match."""
+    parts = {}
+    fields = ("accented", "folded") if analysis.accented else ("folded",)
+    for name in fields:
+        terms = analysis.terms(name)
+        parts[f"{name}_unigram"] = lexical.scores([t for t in terms if "_" not in t], name)
+        parts[f"{name}_bigram"] = lexical.scores([t for t in terms if "_" in t], name)
+    return parts
+
+
+def combine_fields(parts: dict[str, np.ndarray], weights: dict) -> np.ndarray:
+    """Accented question: accented + folded_weight × folded; unaccented: folded alone. In each
+    field the pairs count bigram_weight times a syllable."""
+    def field(name: str) -> np.ndarray:
+        return parts[f"{name}_unigram"] + weights["bigram_weight"] * parts[f"{name}_bigram"]
+
+    if "accented_unigram" not in parts:
+        return field("folded")
+    return field("accented") + weights["folded_weight"] * field("folded")
 
 
 def _top_rows(scores: np.ndarray, n: int) -> list[int]:

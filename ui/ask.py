@@ -8,10 +8,11 @@ from index.config import Settings
 from rag.pipeline import Answerer
 
 
-def run_ask(settings: Settings, question: str, *, as_json: bool = False) -> int:
+def run_ask(settings: Settings, question: str, *, as_json: bool = False,
+            history: list[tuple[str, str]] | None = None) -> int:
     answerer = Answerer(settings)
     result = None
-    for event in answerer.stream(question):
+    for event in answerer.stream(question, history=history or None):
         if event.kind == "token" and not as_json:
             sys.stdout.write(event.text)
             sys.stdout.flush()
@@ -26,6 +27,8 @@ def run_ask(settings: Settings, question: str, *, as_json: bool = False) -> int:
         print(result.model_dump_json(indent=1))
         return 0
     sys.stdout.write("\n")
+    if result.rewritten_question:
+        print(f"(Câu hỏi được hiểu là: {result.rewritten_question})", file=sys.stderr)
     if result.short_answer:
         print(f"Trả lời ngắn: {result.short_answer}")
     for item in result.unsupported:

@@ -99,12 +99,14 @@ def ask_command(
     mode: Optional[str] = typer.Option(None, "--mode", help="auto | llm | extractive"),
     k: Optional[int] = typer.Option(None, "--k", help="Số đoạn trích dẫn."),
     as_json: bool = typer.Option(False, "--json", help="In đúng đối tượng kết quả JSON."),
+    after: Optional[list[str]] = typer.Option(None, "--after",
+                                              help="Câu hỏi trước trong cuộc hội thoại (lặp lại được), cho câu hỏi tiếp theo."),
 ) -> None:
     """Hỏi một câu, trả lời kèm nguồn (ask one question)."""
     from ui.ask import run_ask
 
     settings = settings_from(data_dir=data_dir, mode=mode, top_k=k)
-    sys.exit(run_ask(settings, question, as_json=as_json))
+    sys.exit(run_ask(settings, question, as_json=as_json, history=[(q, "") for q in after or []]))
 
 
 @app.command("serve")

@@ -1,0 +1,115 @@
+"""Training examples for the answerer, made by asking the product's own path every gold question.
+
+For each question the retriever returns its passages and rag/ builds the very
+candidates and features it builds at query time; the gold answers label them.
+Three kinds of example come out:
+
+* answerable questions over the whole corpus (sentence and span labels, and
+  "was the chosen answer right" for the answerability model);
+* unanswerable gold questions (viquad2-dev's adversarial ones, the seeds');
+* out-of-corpus negatives made here: an answerable question asked with its own
+  article(s) filtered out of retrieval — as if the article had never been
+  indexed, the commonest real reason a question must be refused.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from eval.harness import GoldItem, load_gold
+from eval.metrics import contains_any, token_f1
+
+
+@dataclass
+class Example:
+    set_name: str
+    group: str  # the article the question was written against: folds never split an article
+    item: GoldItem
+    kind: str  # answerable | unanswerable | out_of_corpus | feedback_down
+    candidates: object  # rag.extractive.Candidates
+    sentence_labels: np.ndarray  # 1 = the sentence holds a gold answer
+    span_cache: dict = field(default_factory=dict)  # sentence index → (spans, rows)
+
+
+@dataclass
+class TrainingSet:
+    """One gold file and the corpus its questions are about."""
+
+    name: str
+    gold: Path
+    corpus: Path
+
+
+def parse_set(spec: str) -> TrainingSet:
+    """``DIR`` (holding gold.jsonl and corpus/) or ``GOLD.jsonl@CORPUS_DIR``."""
+    from index.errors import HoidapError
+
+    if "@" in spec:
+        gold, corpus = spec.split("@", 1)
+        gold_path, corpus_path = Path(gold), Path(corpus)
+        name = gold_path.stem
+    else:
+        folder = Path(spec)
+        gold_path, corpus_path, name = folder / "gold.jsonl", folder / "corpus", folder.name
+    if not gold_path.is_file() or not corpus_path.is_dir():
+        raise HoidapError(f"Bộ huấn luyện {spec}: cần tệp gold và thư mục bài viết (need DIR with gold.jsonl and "
+                          "corpus/, or GOLD.jsonl@CORPUS_DIR).")
+    return TrainingSet(name, gold_path, corpus_path)
+
+
+def feedback_items(path: Path) -> tuple[list[GoldItem], list[GoldItem]]:
+    """Thumbs-up: the cited sentence answers the question; thumbs-down: it does not."""
+    up, down = [], []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        cited = [c for c in record.get("citations", []) if c.get("quote")]
+        if not cited or record.get("vote") not in ("up", "down"):
+            continue
+        first = cited[0]
+        item = GoldItem(id=f"feedback-{number}", question=record["question"], answers=[first["quote"]],
+                        doc_ids=[first["doc_id"]], evidence=first["quote"], category="feedback", answerable=True)
+        (up if record["vote"] == "up" else down).append(item)
+    return up, down
+
+
+def make_examples(answerer, set_name: str, items: list[GoldItem], *, out_of_corpus_share: float, seed: int = 0,
+                  k: int = 5, progress=None, kind_for_answerable: str = "answerable") -> list[Example]:
+    from rag.retrieval import Filters
+
+    rng = random.Random(seed)
+    examples = []
+    all_docs = answerer.reader.doc_ids
+    for item in items:
+        group = f"{set_name}:{item.doc_ids[0] if item.doc_ids else item.id}"
+        kind = kind_for_answerable if item.answerable else "unanswerable"
+        examples.append(_example(answerer, set_name, group, item, kind, None, k))
+        if item.answerable and kind == "answerable" and rng.random() < out_of_corpus_share:
+            others = [d for d in all_docs if d not in set(item.doc_ids)]
+            if others:
+                examples.append(_example(answerer, set_name, group, item, "out_of_corpus", Filters(doc_ids=others), k))
+        if progress:
+            progress.advance(1)
+    return examples
+
+
+def _example(answerer, set_name, group, item, kind, filters, k) -> Example:
+    candidates = answerer.candidates(item.question, filters=filters, k=k)
+    labels = np.zeros(len(candidates.sentences))
+    if kind in ("answerable", "feedback_down"):
+        labels = np.array([float(contains_any(s.text, item.answers)) for s in candidates.sentences])
+    return Example(set_name, group, item, kind, candidates, labels)
+
+
+def span_labels(texts: list[str], answers: list[str]) -> np.ndarray:
+    return np.array([token_f1(t, answers) for t in texts])
+
+
+def read_items(training_set: TrainingSet) -> list[GoldItem]:
+    return load_gold(training_set.gold)

@@ -1,0 +1,137 @@
+"""Answer candidates: the sentences of the retrieved passages, and inside a sentence the short answers.
+
+Short-answer spans are of two sorts. Typed spans come from the finders in
+rag/spans.py (numbers with their unit, money, percentages, dates and terms of
+office, people, places, ordinals); phrase spans are the runs of words inside
+one clause, so an open "là gì / nào / vì sao" question has candidates too.
+Nothing here decides: the learned scorer (rag/scorer.py) ranks what is listed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index.chunking import split_sentences
+from index.textnorm import fold
+from rag.question import QuestionAnalysis
+from rag.spans import date_spans, extend_with_unit, name_spans, number_spans, ordinal_spans, place_spans
+
+WORD_RE = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"“”–—]|\s-\s|\.\s")
+MAX_PHRASE_WORDS = 10
+_MONEY_WORDS = re.compile(r"\b(tien|ngan sach|kinh phi|von|dong|thu nhap|chi phi|quy|gia)\b")
+# Function words that neither open nor close an answer phrase.
+EDGE_WORDS = frozenset(fold(
+    "là của và với được bị các những một đã đang sẽ có trong ở tại cho từ đến về theo như thì mà này đó "
+    "khi nếu vì do bởi để rằng cũng rất hơn nhất vào ra lên qua nên hay hoặc nhưng còn"
+).split())
+
+
+@dataclass
+class SentenceCandidate:
+    passage_index: int
+    position: int  # the sentence's number inside its passage
+    start: int  # offsets into the passage text
+    end: int
+    text: str
+
+
+@dataclass
+class SpanCandidate:
+    start: int  # offsets into the sentence text
+    end: int
+    kind: str  # number | date | person | place | ordinal | phrase
+    prior: float  # how well the kind fits what is asked (unit, head, date granularity), 0..1
+
+
+@lru_cache(maxsize=4096)
+def _sentences_of(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(split_sentences(text))  # a passage comes back for many questions: split it once
+
+
+@lru_cache(maxsize=1024)
+def _asked(question: str) -> tuple[bool, str]:
+    """(asks about money, the date granularity asked) of a question, folded once."""
+    asked = fold(question)
+    want = "range" if re.search(r"\b(nhiem ky|giai doan) nao\b", asked) else "year" if "nam nao" in asked else "day"
+    return bool(_MONEY_WORDS.search(asked)), want
+
+
+def sentence_candidates(passages) -> list[SentenceCandidate]:
+    found = []
+    for index, passage in enumerate(passages):
+        for position, (start, end) in enumerate(_sentences_of(passage.text)):
+            found.append(SentenceCandidate(index, position, start, end, passage.text[start:end]))
+    return found
+
+
+def words(text: str) -> list[re.Match]:
+    return list(WORD_RE.finditer(text))
+
+
+def typed_spans(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
+    """Candidates of the asked-for type, with a prior for the unit/head/granularity asked."""
+    qtype = analysis.qtype
+    money, want = _asked(analysis.text)
+    if qtype == "number":
+        spans = []
+        for start, end in number_spans(text):
+            s, e = extend_with_unit(text, start, end, analysis.unit)
+            piece = fold(text[s:e])
+            unit_hit = bool(analysis.unit) and (fold(text[end:e]).split() == analysis.unit
+                                                or (analysis.unit == ["%"] and piece.endswith("%")))
+            money_hit = money and bool(re.search(r"dong|ty|trieu|usd", piece))
+            spans.append(SpanCandidate(s, e, "number", 1.0 if unit_hit else 0.6 if money_hit else 0.0))
+        return spans
+    if qtype == "date":
+        spans = [s for s in date_spans(text) if want == "range" or s[2] != "range"]
+
+        def prior(kind: str) -> float:
+            return 1.0 if kind == want else 0.5 if want == "day" and kind not in ("year", "range") else 0.0
+
+        return [SpanCandidate(s, e, "date", prior(kind)) for s, e, kind in spans]
+    if qtype == "person":
+        return [SpanCandidate(s, e, "person", 1.0 if surname else 0.5) for s, e, surname in name_spans(text)]
+    if qtype == "place":
+        return [SpanCandidate(s, e, "place", 1.0 if head else 0.5) for s, e, head in place_spans(text, analysis.focus)]
+    if qtype == "ordinal":
+        return [SpanCandidate(s, e, "ordinal", 1.0) for s, e in ordinal_spans(text)]
+    return []
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the stretches between clause punctuation."""
+    bounds, last = [], 0
+    for match in _CLAUSE_BREAK.finditer(text):
+        bounds.append((last, match.start()))
+        last = match.end()
+    bounds.append((last, len(text)))
+    return [(s, e) for s, e in bounds if text[s:e].strip()]
+
+
+def phrase_spans(text: str) -> list[SpanCandidate]:
+    """Runs of up to MAX_PHRASE_WORDS words inside one clause, not opening or closing on a
+    function word, plus each whole clause (long answers are often one clause)."""
+    spans = []
+    for c_start, c_end in clauses(text):
+        found = [m for m in words(text[c_start:c_end])]
+        folded = [fold(m.group(0)) for m in found]
+        n = len(found)
+        for i in range(n):
+            if folded[i] in EDGE_WORDS:
+                continue
+            for j in range(i, min(n, i + MAX_PHRASE_WORDS)):
+                if folded[j] in EDGE_WORDS:
+                    continue
+                spans.append(SpanCandidate(c_start + found[i].start(), c_start + found[j].end(), "phrase", 0.0))
+        if n > MAX_PHRASE_WORDS:
+            spans.append(SpanCandidate(c_start + found[0].start(), c_start + found[-1].end(), "phrase", 0.0))
+    return spans
+
+
+def span_candidates(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
+    typed = typed_spans(analysis, text)
+    seen = {(s.start, s.end) for s in typed}
+    return typed + [s for s in phrase_spans(text) if (s.start, s.end) not in seen]

@@ -1,0 +1,256 @@
+"""Readable features of the question's candidates, in the order the shipped model expects.
+
+The question is analysed once (``QuestionContext``); each sentence, each span and
+the final decision then get one row of plain numbers. A change here changes
+``FEATURE_SCHEMA`` and so the schema hash the model card records: the shipped
+model must then be retrained (``hoidap train``), which a test checks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from index.textnorm import fold, folded_tokens, token_forms, with_bigrams
+from rag.candidates import SentenceCandidate, SpanCandidate, clauses, words
+from rag.question import QuestionAnalysis
+from rag.spans import capitalised_runs
+
+SENTENCE_FEATURES = [
+    "cover_unigram",  # IDF-weighted share of the question's words in the sentence
+    "cover_bigram",  # … of its adjacent word pairs
+    "cover_folded",  # … of its words without diacritics (a slipped tone mark still matches)
+    "cover_context",  # … found only elsewhere in the passage
+    "cover_title",  # … found only in the article's title
+    "missing_top_idf",  # the rarest question word the sentence lacks, relative to the rarest asked
+    "compactness",  # matched question words close together
+    "type_found",  # the sentence holds a candidate of the asked-for type
+    "type_prior",  # … and its best fit (unit, head, date granularity)
+    "question_other",  # the question asks for no particular type
+    "entities_in_article",  # share of the question's names found in the article
+    "entities_in_sentence",  # … in the sentence (as whole words)
+    "passage_rank",  # 1 / (1 + rank)
+    "passage_score",  # the passage's retrieval score relative to the top one
+    "sentence_first",  # first sentence of its passage
+    "length",  # log characters
+    "new_words",  # share of the sentence's words the question does not use
+]
+SPAN_FEATURES = [
+    "kind_number", "kind_date", "kind_person", "kind_place", "kind_phrase",
+    "type_prior",  # fit of the span's kind to what is asked
+    "typed_question_phrase",  # a typed question answered by an untyped phrase
+    "question_overlap",  # share of the span's words the question already has
+    "words_log",  # log(1 + words)
+    "single_word",
+    "near_before",  # closeness to the nearest question word before the span
+    "near_after",  # … after it
+    "clause_cover",  # IDF-weighted share of the question in the span's clause
+    "whole_clause",  # the span is its whole clause
+    "after_copula",  # right after "là" / "gồm" / "bao gồm"
+    "after_preposition",  # right after tại / ở / vào / từ / đến / trong / do / bởi / vì
+    "capitalised",  # share of capitalised words
+    "has_digit",
+    "position",  # where the span starts in the sentence, 0..1
+]
+ANSWER_FEATURES = [
+    "sentence_logit",  # the sentence scorer's logit for the chosen sentence
+    "sentence_margin",  # … minus the runner-up's
+    "cover_unigram", "cover_bigram", "missing_top_idf", "entities_in_article", "type_found", "type_prior",
+    "question_other",
+    "top_passage_score",  # BM25 score of the top passage per unit of question IDF
+    "span_logit",  # the span scorer's logit for the short answer (0 when none)
+    "has_span",
+    "question_words_log",  # log(1 + content words)
+    "corrected",  # a question word was corrected against the index vocabulary
+]
+FEATURE_SCHEMA = {"version": 2, "sentence": SENTENCE_FEATURES, "span": SPAN_FEATURES, "answer": ANSWER_FEATURES}
+
+
+def schema_hash() -> str:
+    """Changes whenever the feature lists (or their version, bumped when a feature's code changes) do."""
+    return hashlib.sha256(json.dumps(FEATURE_SCHEMA, sort_keys=True).encode()).hexdigest()[:16]
+
+
+_COPULA = {"la", "gom", "bao gom"}
+_PREPOSITIONS = {"tai", "o", "vao", "tu", "den", "trong", "do", "boi", "vi", "nho", "bang", "cho", "voi"}
+
+
+@dataclass
+class QuestionContext:
+    """Everything the features need from the question, computed once."""
+
+    analysis: QuestionAnalysis
+    field: str
+    weights: dict[str, float]  # question term (unigram or bigram, in ``field``) → IDF
+    total: float
+    max_unigram_idf: float
+    entities: list[str]  # folded proper names of the question
+    folded_words: set[str]
+    corrected: bool = False
+    _term_cache: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, analysis: QuestionAnalysis, idf, corrected: bool = False) -> "QuestionContext":
+        from rag.entities import question_entities
+
+        name = "accented" if analysis.accented else "folded"
+        terms = list(dict.fromkeys(analysis.terms(name)))
+        weights = {t: max(idf(t, name), 0.1) for t in terms}
+        unigrams = [w for t, w in weights.items() if "_" not in t]
+        return cls(analysis, name, weights, sum(weights.values()) or 1.0, max(unigrams, default=1.0),
+                   [fold(e) for e in question_entities(analysis.text)], set(folded_tokens(analysis.text)), corrected)
+
+    def __post_init__(self):
+        self._parts = {None: self.weights,
+                       False: {t: w for t, w in self.weights.items() if "_" not in t},
+                       True: {t: w for t, w in self.weights.items() if "_" in t}}
+        self._totals = {k: sum(v.values()) for k, v in self._parts.items()}
+        self._folded_unigrams = [t for t in self.analysis.terms("folded") if "_" not in t]
+
+    def forms(self, text: str) -> tuple[list[str], list[str]]:
+        """(tokens in the question's field, folded tokens) of a text, normalised once and cached."""
+        cached = self._term_cache.get(text)
+        if cached is None:
+            accented, folded = token_forms(text)
+            cached = self._term_cache[text] = (accented if self.field == "accented" else folded, folded)
+        return cached
+
+    def terms_of(self, text: str) -> set[str]:
+        return set(with_bigrams(self.forms(text)[0]))
+
+    def cover(self, found: set[str], bigrams: bool | None = None) -> float:
+        """IDF-weighted share of the question's terms (all, unigrams only or bigrams only) in ``found``."""
+        total = self._totals[bigrams]
+        return sum(w for t, w in self._parts[bigrams].items() if t in found) / total if total else 0.0
+
+
+def sentence_rows(context: QuestionContext, passages, sentences: list[SentenceCandidate], article_folded,
+                  typed_by_sentence: list[list[SpanCandidate]]) -> np.ndarray:
+    top_score = max((p.score for p in passages), default=1.0) or 1.0
+    forms = [context.forms(sentence.text) for sentence in sentences]
+    found_terms = [set(with_bigrams(field_tokens)) for field_tokens, _ in forms]
+    passage_terms: dict[int, set[str]] = {i: set() for i in range(len(passages))}
+    for sentence, found in zip(sentences, found_terms):
+        passage_terms[sentence.passage_index] |= found
+    title_terms: dict[int, set[str]] = {}
+    entity_share: dict[int, float] = {}
+    for index, passage in enumerate(passages):
+        title_terms[index] = context.terms_of(passage.title)
+        if context.entities:
+            whole = article_folded(passage.doc_id) if article_folded else fold(passage.title + "\n" + passage.text)
+            entity_share[index] = sum(e in whole for e in context.entities) / len(context.entities)
+        else:
+            entity_share[index] = 1.0
+    weights = context.weights
+    unigram_weights = context._parts[False]
+    rows = []
+    for sentence, typed, found, (field_tokens, folded) in zip(sentences, typed_by_sentence, found_terms, forms):
+        index = sentence.passage_index
+        missing = [w for t, w in unigram_weights.items() if t not in found]
+        matched_positions = [i for i, t in enumerate(field_tokens) if t in weights]
+        spread = (max(matched_positions) - min(matched_positions) + 1) if matched_positions else 0
+        new = sum(1 for t in folded if t not in context.folded_words)
+        joined = " " + " ".join(folded) + " "
+        entities_here = (sum(f" {e} " in joined for e in context.entities) / len(context.entities)
+                         if context.entities else 1.0)
+        folded_set = set(folded)
+        rows.append([
+            context.cover(found, bigrams=False),
+            context.cover(found, bigrams=True),
+            (sum(1 for t in context._folded_unigrams if t in folded_set) / len(context._folded_unigrams)
+             if context._folded_unigrams else 0.0),
+            context.cover(passage_terms[index] - found),
+            context.cover(title_terms[index] - found - passage_terms[index]),
+            max(missing, default=0.0) / context.max_unigram_idf,
+            len(matched_positions) / spread if spread else 0.0,
+            float(bool(typed)),
+            max((s.prior for s in typed), default=0.0),
+            float(context.analysis.qtype == "other"),
+            entity_share[index],
+            entities_here,
+            1.0 / (1 + index),
+            passages[index].score / top_score,
+            float(sentence.position == 0),
+            math.log1p(len(sentence.text)),
+            new / max(1, len(folded)),
+        ])
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES))
+
+
+@lru_cache(maxsize=100_000)
+def word_forms(word: str) -> tuple[str, str]:
+    """(accented match form, folded form) of one word, cached: span features look at every word."""
+    accented, folded = token_forms(word)
+    return (accented[0] if accented else word.lower()), (folded[0] if folded else word.lower())
+
+
+def span_rows(context: QuestionContext, text: str, spans: list[SpanCandidate]) -> np.ndarray:
+    found_words = words(text)
+    forms = [word_forms(m.group(0)) for m in found_words]
+    folded = [f for _, f in forms]
+    keys = [a if context.field == "accented" else f for a, f in forms]
+    anchors = [i for i, key in enumerate(keys) if key in context.weights]
+    clause_list = clauses(text)
+    clause_cover = [context.cover(context.terms_of(text[s:e])) for s, e in clause_list]
+    clause_starts = [s for s, _ in clause_list]
+    starts = [m.start() for m in found_words]
+    capitals = {s + m.start() for s, e, _ in capitalised_runs(text) for m in words(text[s:e])} if spans else set()
+    is_capital = [start in capitals for start in starts]
+    in_question = [f in context.folded_words for f in folded]
+    typed_question = context.analysis.qtype != "other"
+    rows = []
+    for span in spans:
+        first = bisect_left(starts, span.start)
+        last = bisect_left(starts, span.end) - 1
+        if last < first:
+            first = last = min(first, max(0, len(starts) - 1))
+        n = max(1, last - first + 1)
+        before = [first - a for a in anchors if a < first]
+        after = [a - last for a in anchors if a > last]
+        clause = bisect_right(clause_starts, span.start) - 1
+        clause = clause if 0 <= clause < len(clause_list) and span.start < clause_list[clause][1] else None
+        whole = clause is not None and text[slice(*clause_list[clause])].strip() == text[span.start:span.end].strip()
+        previous = folded[first - 1] if first > 0 else ""
+        previous2 = " ".join(folded[max(0, first - 2):first])
+        rows.append([
+            float(span.kind == "number"), float(span.kind == "date"), float(span.kind == "person"),
+            float(span.kind == "place"), float(span.kind == "phrase"),
+            span.prior,
+            float(typed_question and span.kind == "phrase"),
+            sum(in_question[first:last + 1]) / n,
+            math.log1p(n),
+            float(n == 1),
+            1.0 / (1 + min(before)) if before else 0.0,
+            1.0 / (1 + min(after)) if after else 0.0,
+            clause_cover[clause] if clause is not None else 0.0,
+            float(whole),
+            float(previous in _COPULA or previous2 in _COPULA),
+            float(previous in _PREPOSITIONS),
+            sum(is_capital[first:last + 1]) / n,
+            float(any(ch.isdigit() for ch in text[span.start:span.end])),
+            first / max(1, len(found_words)),
+        ])
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(SPAN_FEATURES))
+
+
+def answer_row(context: QuestionContext, sentence_features: np.ndarray, sentence_logits: np.ndarray, best: int,
+               top_lexical: float, span_logit: float | None) -> np.ndarray:
+    ranked = np.sort(sentence_logits)[::-1]
+    margin = float(ranked[0] - ranked[1]) if len(ranked) > 1 else 5.0
+    chosen = dict(zip(SENTENCE_FEATURES, sentence_features[best]))
+    return np.asarray([
+        float(sentence_logits[best]), min(margin, 5.0),
+        chosen["cover_unigram"], chosen["cover_bigram"], chosen["missing_top_idf"], chosen["entities_in_article"],
+        chosen["type_found"], chosen["type_prior"], chosen["question_other"],
+        top_lexical / context.total,
+        span_logit if span_logit is not None else 0.0,
+        float(span_logit is not None),
+        math.log1p(len(context.analysis.kept)),
+        float(context.corrected),
+    ], dtype=np.float64)
