@@ -6,8 +6,8 @@ Vietnamese, so a Vietnamese browser falls back to ``en``: our strings are regist
 the ``en`` messages (they override Gradio's built-in English ones, flat keys being looked
 up first) and also as ``vi`` for when Gradio ships the locale.
 
-What Gradio renders without a key (the chat messages' "bot's message: …" accessible
-names, the dropdown's "Remove <value>" buttons, a few titles) cannot be reached this way;
+What Gradio renders without a key (the chat messages' "bot's message: <html>" accessible
+names, the filter chips' remove buttons named by their index, "Remove 0"), cannot be reached this way;
 ``static/chat.js`` patches those in the page, and ``PATCHED_IN_PAGE`` lists them so a test
 can check that nothing else English is left.
 """
@@ -52,23 +52,15 @@ VI: dict[str, str] = {
     "errors.use_via_api": "Dùng qua API",
 }
 
-# English that Gradio writes without an i18n key, translated in the page by static/chat.js
-# (text, title, aria-label or placeholder; the chat messages' accessible names are rebuilt there).
+# English that Gradio writes without an i18n key, translated in the page by static/chat.js (text,
+# title, aria-label or placeholder). Besides these, chat.js rebuilds two structural names: the
+# messages' "<role>'s message: <html>" and the filter chips' "Remove <index>".
 PATCHED_IN_PAGE: dict[str, str] = {
-    "Copy message": "Sao chép",
-    "Copied message": "Đã sao chép",
-    "Like": "Hữu ích",
-    "Dislike": "Không hữu ích",
-    "Clear": "Xoá hội thoại",
-    "Copy": "Sao chép",
-    "Copied": "Đã sao chép",
-    "Error": "Lỗi",
-    "Close": "Đóng",
-    "Info": "Thông báo",
+    "chatbot conversation": "Hội thoại",  # the chat log's aria-label
+    "Close": "Đóng",  # the toast's close button
+    "Info": "Thông báo",  # toast titles (gr.Info after a vote)
     "Warning": "Cảnh báo",
-    "chatbot conversation": "Hội thoại",
-    "Select...": "Chọn…",
-    "Remove All": "Bỏ chọn tất cả",
+    "Error": "Lỗi",
 }
 
 

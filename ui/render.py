@@ -91,9 +91,9 @@ REFUSAL_TEXT = {
     "no_match": ("Không tìm thấy đoạn nào liên quan đến câu hỏi trong các bài viết.",
                  "Hãy thử hỏi lại bằng từ khác, nêu rõ tên riêng, địa danh hoặc con số cần tìm."),
     "no_answer": ("Có đoạn liên quan nhưng không đoạn nào trả lời được câu hỏi này.",
-                  "Xem các đoạn liên quan ở khung «Nguồn»; hãy hỏi cụ thể hơn hoặc diễn đạt khác."),
+                  "Hãy hỏi cụ thể hơn hoặc diễn đạt khác; có thể các bài viết không nói tới điều này."),
     None: ("Chưa tìm được câu trả lời đủ căn cứ trong các bài viết.",
-           "Xem các đoạn gần nhất ở khung «Nguồn»; hãy thử hỏi lại bằng từ khác."),
+           "Hãy thử hỏi lại bằng từ khác hoặc cụ thể hơn."),
 }
 
 
@@ -116,7 +116,8 @@ def refusal_html(result: AnswerResult, turn: int, filters: Filters | None = None
     if active:
         lines.append(f'<p class="hd-filters-note">Đang lọc: {esc(active)}. Bỏ bộ lọc để tìm trong toàn bộ kho.</p>')
     if result.citations:
-        lines.append(f'<p class="hd-muted">Các đoạn gần nhất ở khung «Nguồn» (lượt {turn}).</p>')
+        which = "liên quan" if reason == "no_answer" else "gần nhất"
+        lines.append(f'<p class="hd-muted">Các đoạn {which} ở khung «Nguồn» (lượt {turn}).</p>')
     return ('<div class="hd-refusal" role="note"><span class="hd-icon" aria-hidden="true">∅</span><div>'
             + "".join(lines) + "</div></div>")
 

@@ -98,7 +98,7 @@
   var CONTENT = ".hd-answer, .hd-sources, .hd-question, .hd-refusal, textarea, input";
   var ROLE = { user: "Câu hỏi", bot: "Câu trả lời", assistant: "Câu trả lời" };
   var MESSAGE = /^(user|bot|assistant)'s message: /;
-  var REMOVE = /^Remove (.+)$/;
+  var REMOVE = /^(?:Remove|Bỏ chọn) (\d+)$/;
   function label(node, name, value) {
     var m = MESSAGE.exec(value);
     if (m) {  // "bot's message: <div class=…>": the role in Vietnamese and the message as text
@@ -109,11 +109,11 @@
     }
     if (VI[value]) { met[value] = true; node.setAttribute(name, VI[value]); return; }
     var r = REMOVE.exec(value);
-    if (r && name !== "placeholder") {  // the filter chip's remove button: "Remove 000_550a…"
-      met["Remove <value>"] = true;
-      var chip = node.closest && node.closest(".token");
-      var shown = chip ? (chip.innerText || "").trim() : r[1];
-      node.setAttribute(name, "Bỏ chọn " + (shown || r[1]));
+    var chip = r && name !== "placeholder" && node.closest ? node.closest(".token") : null;
+    if (chip) {  // the filter chip's remove button is named by its index: "Remove 0" / "Bỏ chọn 0"
+      met["Remove <index>"] = true;
+      var shown = chip.querySelector("span");
+      node.setAttribute(name, "Bỏ chọn bài «" + (shown ? shown.textContent.trim().slice(0, 80) : r[1]) + "»");
     }
   }
   function fix(node) {

@@ -29,9 +29,9 @@
     no_match: ["Không tìm thấy đoạn nào liên quan đến câu hỏi trong các bài viết.",
                "Hãy thử hỏi lại bằng từ khác, nêu rõ tên riêng, địa danh hoặc con số cần tìm."],
     no_answer: ["Có đoạn liên quan nhưng không đoạn nào trả lời được câu hỏi này.",
-                "Xem các đoạn liên quan bên dưới; hãy hỏi cụ thể hơn hoặc diễn đạt khác."],
+                "Hãy hỏi cụ thể hơn hoặc diễn đạt khác; các đoạn liên quan ở bên dưới."],
     none: ["Chưa tìm được câu trả lời đủ căn cứ trong các bài viết.",
-           "Xem các đoạn gần nhất bên dưới; hãy thử hỏi lại bằng từ khác."]
+           "Hãy thử hỏi lại bằng từ khác hoặc cụ thể hơn; các đoạn gần nhất ở bên dưới."]
   };
 
   // A fetch that fails without any response: the server is down, or (from another origin) the
