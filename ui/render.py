@@ -46,7 +46,7 @@ def linkify(text: str, known: set[int], turn: int) -> str:
         out.append(esc(plain_text(text[last:m.start()])))
         links = "".join(
             f'<a class="hd-ref" href="#{anchor(turn, n)}" '
-            f'title="Xem nguồn [{n}]">[{n}]</a>' for n in numbers)
+            f'title="Xem nguồn [{n}]" aria-label="Xem nguồn {n}">[{n}]</a>' for n in numbers)
         out.append(links)
         last = m.end()
     out.append(esc(plain_text(text[last:])))

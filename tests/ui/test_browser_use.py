@@ -275,7 +275,7 @@ def control_names(page) -> list[tuple[str, str]]:
 def assert_vietnamese_names(page, expect_controls: bool = True) -> None:
     names = control_names(page)
     assert names or not expect_controls, "no controls found"
-    unnamed = [role for role, name in names if not name]
+    unnamed = [(role, name) for role, name in names if not re.search(r"[^\W\d_]", name)]  # no letter: "", "[1]", "×"
     english = [(role, name) for role, name in names if ENGLISH.search(name)]
     assert not unnamed and not english, {"unnamed": unnamed, "english": english}
 

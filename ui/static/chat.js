@@ -116,6 +116,15 @@
       node.setAttribute(name, "Bỏ chọn bài «" + (shown ? shown.textContent.trim().slice(0, 80) : r[1]) + "»");
     }
   }
+  // The chatbot's sanitizer drops aria-label from our [n] links: name them "Xem nguồn n" again.
+  function nameRefs(node) {
+    var refs = node.matches && node.matches("a.hd-ref") ? [node] : [];
+    if (node.querySelectorAll) refs = refs.concat([].slice.call(node.querySelectorAll("a.hd-ref")));
+    refs.forEach(function (a) {
+      var n = (a.textContent || "").replace(/[^\d]/g, "");
+      if (n && !a.getAttribute("aria-label")) a.setAttribute("aria-label", "Xem nguồn " + n);
+    });
+  }
   function fix(node) {
     if (node.nodeType === 3) {
       var parent = node.parentElement;
@@ -125,6 +134,7 @@
       return;
     }
     if (node.nodeType !== 1) return;
+    nameRefs(node);
     for (var i = 0; i < ATTRS.length; i++) {
       var v = node.getAttribute(ATTRS[i]);
       if (v) label(node, ATTRS[i], v);
