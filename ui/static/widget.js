@@ -207,7 +207,8 @@
 
     // Plain text and CSS only: emoji fonts are missing on many intranet desktops.
     var fab = el("button", "fab"); fab.appendChild(el("span", "q", "?")); fab.appendChild(document.createTextNode(TITLE));
-    fab.type = "button"; fab.setAttribute("aria-label", "Mở trợ lý hỏi đáp"); fab.setAttribute("aria-expanded", "false");
+    // The accessible name contains the visible label (WCAG 2.5.3).
+    fab.type = "button"; fab.setAttribute("aria-label", "Mở trợ lý " + TITLE); fab.setAttribute("aria-expanded", "false");
     var panel = el("section", "panel"); panel.setAttribute("aria-label", "Trợ lý hỏi đáp");
     var head = el("div", "head"); head.appendChild(el("span", "t", TITLE));
     var close = el("button", null, "×"); close.type = "button"; close.setAttribute("aria-label", "Đóng");
