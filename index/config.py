@@ -41,6 +41,25 @@ def _is_list_field(annotation: Any) -> bool:
     return False
 
 
+def _is_dict_field(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin is dict or annotation is dict:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_dict_field(arg) for arg in typing.get_args(annotation))
+    return False
+
+
+def read_json_object(value: Any) -> Any:
+    """A dict setting from the environment is JSON ('{"a": 1}'); anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value) if value.strip() else {}
+    except ValueError as exc:
+        raise ValueError(f"đối tượng JSON không đọc được: {exc.msg}") from None
+
+
 def split_list(value: Any) -> Any:
     """'a' -> ['a']; 'a, b' -> ['a', 'b']; '["a"]' -> ['a']; '' -> []; anything else unchanged."""
     if not isinstance(value, str):
@@ -55,8 +74,8 @@ def split_list(value: Any) -> Any:
 
 
 class Settings(BaseSettings):
-    # enable_decoding=False: list fields arrive from the environment as the raw string, and
-    # _lists (below) reads every one of them the same way.
+    # enable_decoding=False: list (and dict) fields arrive from the environment as the raw string,
+    # and _lists (below) reads every one of them the same way.
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_assignment=True,
                                       enable_decoding=False)
 
@@ -113,6 +132,8 @@ class Settings(BaseSettings):
         field = cls.model_fields.get(info.field_name) if info.field_name else None
         if field is not None and _is_list_field(field.annotation):
             return split_list(value)
+        if field is not None and _is_dict_field(field.annotation):  # decoding is off for these too
+            return read_json_object(value)
         return value
 
     @property

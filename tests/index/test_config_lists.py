@@ -66,3 +66,17 @@ def test_cli_accepts_a_single_origin(tmp_path):
     done = subprocess.run([sys.executable, "-m", "ui.cli", "info"], capture_output=True, text=True, env=env,
                           timeout=60)
     assert "HOIDAP_CORS_ORIGINS" not in done.stderr and "Chưa có chỉ mục" in done.stderr, done.stderr
+
+
+class _WithMoreFields(Settings):
+    """Settings as another engineer may extend them: new list and dict fields parse the same way."""
+
+    extra_hosts: list[str] | None = None
+    labels: dict[str, str] = {}
+
+
+def test_new_list_and_dict_fields_get_the_same_parsing(monkeypatch):
+    monkeypatch.setenv("HOIDAP_EXTRA_HOSTS", "a.local,b.local")
+    monkeypatch.setenv("HOIDAP_LABELS", '{"phòng": "văn thư"}')
+    settings = _WithMoreFields()
+    assert settings.extra_hosts == ["a.local", "b.local"] and settings.labels == {"phòng": "văn thư"}
