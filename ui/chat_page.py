@@ -100,7 +100,6 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
             retry = limiter.hit(client_key(request.headers if request else {}, client, settings))
             if retry is not None:
                 raise HoidapError(rate_message(retry))
-            filters = None
             known = answerer.reader.doc_ids if doc_ids else None
             filters = build_filters(doc_ids, date_from, date_to, known)
             history = [(t["question"], t["answer"]) for t in turns if t.get("result")][-HISTORY_TURNS:]

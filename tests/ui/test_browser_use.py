@@ -79,6 +79,19 @@ def test_first_screen_and_the_way_to_a_source_and_back(sized, live, artifacts):
     page.screenshot(path=str(artifacts / f"page-{name}-back-to-answer.png"))
 
 
+def test_an_example_question_is_asked_whole_when_clicked(session, live):
+    page, _ = session
+    page.goto(live.url + "/")
+    example = page.locator("#hd-examples button.hd-example").filter(has_text="Trần Phú")
+    example.wait_for()
+    question = example.inner_text().strip()
+    assert len(question) > 60 and question.endswith("?")  # longer than Gradio's 60-character sample cut
+    example.click()
+    page.locator("#hd-chat .hd-answer:not(.hd-pending)").last.wait_for()
+    assert question in page.locator("#hd-chat .hd-question").last.inner_text()
+    assert page.locator("#hd-chat .hd-refusal").count() == 0
+
+
 def test_refusal_says_why_and_follow_up_shows_how_it_was_understood(session, live, artifacts):
     page, _ = session
     page.goto(live.url + "/")
