@@ -59,5 +59,6 @@ class AnswerResult(BaseModel):
     timings_ms: Timings = Field(default_factory=Timings)
     rewritten_question: str | None = None  # a follow-up, rewritten with the conversation
     confidence: float | None = None  # the calibrated probability that the answer is right
-    # Why a refusal: nothing related found, or related passages found but none answers.
+    # Why a refusal: "no_match" = nothing related was found, "no_answer" = related passages were
+    # found (and are returned) but none answers; None when not refused or not known.
     refusal_reason: Literal["no_match", "no_answer"] | None = None

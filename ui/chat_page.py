@@ -8,6 +8,7 @@ All HTML comes from ``ui.render``, which escapes every article-derived string.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import gradio as gr
@@ -15,9 +16,10 @@ import gradio as gr
 from index.config import Settings
 from index.errors import HoidapError
 from ui import render
-from ui.examples import example_questions
+from ui.examples import MAX_EXAMPLES, example_questions
 from ui.feedback import FeedbackLog, citation_summary
 from ui.filters import build_filters
+from ui.page_i18n import PATCHED_IN_PAGE
 from ui.runner import AnswerRunner, error_message
 from ui.security import RateLimiter, client_key, rate_message
 from ui.status import StatusProbe, banner_text
@@ -38,8 +40,15 @@ def page_css() -> str:
     return (STATIC / "chat.css").read_text(encoding="utf-8")
 
 
+# Outside Gradio's scoped custom CSS (which only reaches inside the app): narrower page margins on phones.
+HEAD_STYLE = "<style>@media (max-width: 640px) { .gradio-container .main.app { padding: 6px 10px !important; } }</style>"
+
+
 def page_head() -> str:
-    return "<script>" + (STATIC / "chat.js").read_text(encoding="utf-8") + "</script>"
+    # The strings Gradio renders without an i18n key, for chat.js to translate in place.
+    patch = json.dumps(PATCHED_IN_PAGE, ensure_ascii=False).replace("<", "\\u003c")
+    return (HEAD_STYLE + f"<script>window.HD_PATCH = {patch};\n" + (STATIC / "chat.js").read_text(encoding="utf-8")
+            + "</script>")
 
 
 def _banner_html(probe: StatusProbe, settings: Settings) -> str:
@@ -68,8 +77,10 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
                        for d, e in sorted(reader.manifest.articles.items(), key=lambda kv: kv[1].date or "", reverse=True)]
         except HoidapError:
             choices = []
-        samples = [[q] for q in example_questions(answerer)]
-        return banner, gr.Dropdown(choices=choices, value=[]), gr.Dataset(samples=samples)
+        questions = example_questions(answerer)[:MAX_EXAMPLES]
+        buttons = [gr.Button(value=q, visible=True) for q in questions]
+        buttons += [gr.Button(visible=False)] * (MAX_EXAMPLES - len(questions))
+        return banner, gr.Dropdown(choices=choices, value=[]), *buttons
 
     async def respond(message, chat, turns, doc_ids, date_from, date_to, request: gr.Request):
         message = (message or "").strip()
@@ -105,7 +116,7 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
                 elif event.kind == "result" and event.result is not None:
                     turn["answer"] = event.result.answer
                     turn["result"] = event.result.model_dump(mode="json")
-                    chat[-1] = {"role": "assistant", "content": render.answer_html(event.result, number)}
+                    chat[-1] = {"role": "assistant", "content": render.answer_html(event.result, number, filters)}
         except Exception as exc:  # noqa: BLE001 - shown in the conversation, never as a traceback
             chat[-1] = {"role": "assistant", "content": render.error_html(error_message(exc))}
         turns.append(turn)
@@ -140,12 +151,16 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
                     placeholder="<div class='hd-placeholder'>Đặt câu hỏi về nội dung các bài viết, "
                                 "ví dụ một con số, một ngày hay một người được nhắc tới.</div>")
                 with gr.Row(elem_classes="hd-ask-row"):
-                    question = gr.Textbox(show_label=False, placeholder="Nhập câu hỏi rồi nhấn Enter…",
+                    question = gr.Textbox(label="Câu hỏi", show_label=False, placeholder="Nhập câu hỏi rồi nhấn Enter…",
                                           max_length=settings.max_question_chars, scale=6, lines=1,
                                           elem_id="hd-question", autofocus=True)
                     send = gr.Button("Hỏi", variant="primary", scale=1, min_width=80, elem_id="hd-send")
-                examples = gr.Dataset(label="Câu hỏi gợi ý (bấm để hỏi)", components=[question], samples=[],
-                                      elem_id="hd-examples", samples_per_page=6)
+                # Buttons rather than gr.Dataset: Gradio cuts a dataset sample at 60 characters mid-word.
+                with gr.Column(elem_id="hd-examples"):
+                    gr.HTML('<p class="hd-examples-title">Câu hỏi gợi ý (bấm để hỏi)</p>')
+                    with gr.Row(elem_classes="hd-example-row"):
+                        examples = [gr.Button("", visible=False, size="sm", variant="secondary", scale=0,
+                                              elem_classes="hd-example") for _ in range(MAX_EXAMPLES)]
                 with gr.Accordion("Lọc theo bài viết và ngày", open=False, elem_id="hd-filters"):
                     doc_filter = gr.Dropdown(label="Chỉ tìm trong các bài", multiselect=True, choices=[],
                                              elem_id="hd-doc-filter")
@@ -164,12 +179,13 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
         ask_outputs = [question, chatbot, turns, sources]
         question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
         send.click(respond, ask_inputs, ask_outputs, api_visibility="private")
-        examples.click(lambda sample: sample[0], [examples], [question], api_visibility="private").then(
-            respond, ask_inputs, ask_outputs, api_visibility="private")
+        for example in examples:
+            example.click(lambda text: text, [example], [question], api_visibility="private").then(
+                respond, ask_inputs, ask_outputs, api_visibility="private")
         chatbot.like(on_vote, [turns], None, api_visibility="private")
         new_chat.click(clear, None, [chatbot, turns, sources, question], api_visibility="private")
         # The chatbot's own trash button empties the messages; forget the turns and sources with them.
         chatbot.clear(lambda: ([], render.sources_panel_html([])), None, [turns, sources], api_visibility="private")
-        demo.load(on_load, None, [banner, doc_filter, examples], api_visibility="private")
+        demo.load(on_load, None, [banner, doc_filter, *examples], api_visibility="private")
     demo.queue(default_concurrency_limit=max(settings.max_concurrency, 8), max_size=256)
     return demo

@@ -26,6 +26,16 @@ app = typer.Typer(
 )
 
 DataDir = typer.Option(None, "--data-dir", help="Thư mục chỉ mục (mặc định: HOIDAP_DATA_DIR hoặc ./data).")
+HELP_TEXT = "Hiện trợ giúp này rồi thoát (show this help and exit)."
+
+
+def index_summary(report, settings: Settings) -> str:
+    """One line saying what an index run did (the same for `index` and `serve --index`)."""
+    counts = report.counts()
+    weightless = " (không trọng số / weightless)" if report.embedder.get("weightless") else ""
+    return (f"Đã lập chỉ mục {counts['indexed']}, bỏ qua {counts['skipped']}, không đổi {counts['unchanged']}, "
+            f"đã xoá {counts['removed']} (indexed / skipped / unchanged / removed) — bộ nhúng "
+            f"{report.embedder.get('name')}{weightless}, {report.seconds:.1f} s, dữ liệu ở {settings.data_dir}")
 
 
 def settings_from(**overrides) -> Settings:
@@ -57,17 +67,12 @@ def index_command(
         print(json.dumps({**counts, "chunks_embedded": report.chunks_embedded, "embedder": report.embedder,
                           "skipped_files": [s.__dict__ for s in report.skipped], "seconds": round(report.seconds, 2)},
                          ensure_ascii=False))
-    weightless = " (không trọng số / weightless)" if report.embedder.get("weightless") else ""
-    progress.console.print(
-        f"Đã lập chỉ mục {counts['indexed']}, bỏ qua {counts['skipped']}, không đổi {counts['unchanged']}, "
-        f"đã xoá {counts['removed']} (indexed / skipped / unchanged / removed) — bộ nhúng "
-        f"{report.embedder.get('name')}{weightless}, {report.seconds:.1f} s, dữ liệu ở {settings.data_dir}",
-        highlight=False,
-    )
+    progress.console.print(index_summary(report, settings), highlight=False)
 
 
 @app.command("info")
-def info_command(data_dir: Optional[Path] = DataDir, as_json: bool = typer.Option(False, "--json")) -> None:
+def info_command(data_dir: Optional[Path] = DataDir,
+                 as_json: bool = typer.Option(False, "--json", help="In danh sách JSON ra stdout.")) -> None:
     """Liệt kê các bài đã lập chỉ mục (list indexed articles)."""
     from index.manifest import read_manifest
 
@@ -114,7 +119,8 @@ def serve_command(
     data_dir: Optional[Path] = DataDir,
     host: Optional[str] = typer.Option(None, "--host", help="Địa chỉ lắng nghe (mặc định 127.0.0.1)."),
     port: Optional[int] = typer.Option(None, "--port", help="Cổng (mặc định 7860)."),
-    index_paths: Optional[list[Path]] = typer.Option(None, "--index", help="Lập/cập nhật chỉ mục thư mục này trước khi chạy."),
+    index_paths: Optional[list[Path]] = typer.Option(None, "--index", metavar="<path>",
+                                                     help="Lập/cập nhật chỉ mục thư mục này trước khi chạy (lặp lại được)."),
     mode: Optional[str] = typer.Option(None, "--mode", help="auto | llm | extractive"),
 ) -> None:
     """Chạy trang hỏi đáp, API JSON và widget (serve the chat page, API and widget)."""
@@ -123,10 +129,12 @@ def serve_command(
         from index.builder import sync_index
         from index.progress import RichProgress
 
+        missing = [str(p) for p in index_paths if not p.exists()]
+        if missing:
+            raise HoidapError(f"Không tìm thấy: {', '.join(missing)} (path not found).")
         progress = RichProgress()
         report = sync_index(list(index_paths), settings, progress=progress)
-        counts = report.counts()
-        progress.console.print(f"Chỉ mục: {counts} — {report.embedder.get('name')}", highlight=False)
+        progress.console.print(index_summary(report, settings), highlight=False)
     from ui.server import run_server
 
     run_server(settings)
@@ -142,10 +150,31 @@ def _register_plugins() -> None:
             print(f"hoidap: bỏ qua lệnh '{entry.name}' ({exc})", file=sys.stderr)
 
 
+def _plain_help(command) -> None:
+    """Help in one voice: `--help` described in Vietnamese like every other option, and flags
+    shown without a `<bool>` type beside them (they take no value)."""
+    original = command.get_help_option
+
+    def get_help_option(ctx):
+        option = original(ctx)
+        if option is not None:
+            option.help, option.metavar = HELP_TEXT, ""
+        return option
+
+    command.get_help_option = get_help_option
+    for param in command.params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
+
+
 def main() -> None:
     _register_plugins()
     try:
-        code = app(standalone_mode=False)
+        command = typer.main.get_command(app)
+        _plain_help(command)
+        code = command(standalone_mode=False)
         # typer turns Ctrl-C into a return code (130) when not in standalone mode.
         if isinstance(code, int) and code != 0:
             if code == 130:
@@ -160,11 +189,18 @@ def main() -> None:
     except Exception as exc:
         import click
 
-        if isinstance(exc, click.exceptions.Exit):
+        if isinstance(exc, (click.exceptions.Exit, typer.Exit)):
             sys.exit(exc.exit_code)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        # A usage error (missing argument, unknown option): one line, with where to look.
+        if isinstance(exc, (click.ClickException, typer.TyperException)) and hasattr(exc, "format_message"):
+            command = " ".join(a for a in sys.argv[1:2] if not a.startswith("-"))
+            reason = exc.format_message().rstrip(".")
+            print(f"hoidap: lệnh không hợp lệ (usage error): {reason} — xem «hoidap "
+                  f"{command + ' ' if command else ''}--help».", file=sys.stderr)
+            sys.exit(getattr(exc, "exit_code", 2) or 2)
+        if isinstance(exc, typer.Abort):
+            print("hoidap: đã dừng (aborted)", file=sys.stderr)
+            sys.exit(130)
         if isinstance(exc, click.exceptions.Abort):
             print("hoidap: đã dừng (aborted)", file=sys.stderr)
             sys.exit(130)

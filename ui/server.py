@@ -30,6 +30,7 @@ from rag.pipeline import Answerer
 from ui.api import build_router, install_error_handlers
 from ui.docs_page import docs_html
 from ui.feedback import FeedbackLog
+from ui.html_lang import HtmlLangMiddleware
 from ui.runner import UNEXPECTED, AnswerRunner
 from ui.security import install as install_security
 from ui.status import StatusProbe
@@ -50,6 +51,7 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     import gradio as gr
 
     from ui.chat_page import build_chat_page, page_css, page_head, page_theme
+    from ui.page_i18n import gradio_i18n
 
     answerer = answerer or Answerer(settings)
     runner = AnswerRunner(answerer, settings.max_concurrency)
@@ -65,6 +67,7 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     app = FastAPI(title="Hỏi đáp API", version="0.1.0", docs_url=None, redoc_url=None, openapi_url="/openapi.json",
                   lifespan=lifespan, description="Hỏi đáp tiếng Việt trên kho bài viết, trả lời kèm trích dẫn.")
     app.state.settings, app.state.runner, app.state.probe = settings, runner, probe
+    app.add_middleware(HtmlLangMiddleware, lang="vi")
     ask_limiter, _ = install_security(app, settings)
     install_error_handlers(app)
 
@@ -96,7 +99,8 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     demo = build_chat_page(settings, runner, probe, feedback, ask_limiter)
     gr.mount_gradio_app(app, demo, path="/", footer_links=[], run_history=False, show_error=False,
                         max_file_size="1mb", ssr_mode=False, pwa=False, mcp_server=False, theme=page_theme(),
-                        css=page_css(), head=page_head(), server_name=settings.host, server_port=settings.port)
+                        css=page_css(), head=page_head(), i18n=gradio_i18n(), server_name=settings.host,
+                        server_port=settings.port)
     return app
 
 

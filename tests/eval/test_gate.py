@@ -65,8 +65,11 @@ def test_reports_are_written_and_misses_are_classified(seed_report):
     page = (out / "report.html").read_text()
     assert "<svg" in page and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     questions = json.loads((out / "report.json").read_text())["questions"]
-    misses = [q for q in questions if q["miss"]]
-    assert page.count('class="missrow"') == len(misses)
-    for cause in {q["miss"] for q in misses}:
+    wrong = [q for q in questions if not q["right"]]
+    assert page.count('class="missrow"') == len(wrong)
+    # Every harness miss is a wrong row; a right row needs a contained answer and no mismatched short answer.
+    assert all(not q["right"] for q in questions if q["miss"])
+    assert all(q["contains"] and q["short_match"] is not False for q in questions if q["right"] and q["answerable"])
+    for cause in {q["miss"] for q in wrong if q["miss"]}:
         assert cause in {"retrieval miss", "answer miss", "wrong refusal", "wrong answer"}
-        assert f'<span class="miss">{cause}</span>' in page
+        assert f"<small>({cause})</small>" in page

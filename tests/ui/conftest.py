@@ -7,11 +7,13 @@ CORS, tight rate limit, LLM through the fake Ollama) starts once.
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -143,6 +145,74 @@ def llm_live(server_factory, ui_data_dir: Path, fake_ollama_session: FakeOllamaS
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# --- the browser: Debian's chromium driven by playwright (see test_browser.py)
+
+CHROMIUM = os.environ.get("HOIDAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install it with `apt-get install -y chromium` "
+                    "(the browser tests drive Debian's chromium; playwright must not download its own).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Recorder:
+    def __init__(self):
+        self.urls: list[str] = []
+        self.dialogs: list[str] = []
+
+    def foreign(self) -> list[str]:
+        return [u for u in self.urls if urlsplit(u).scheme not in ("data", "blob", "about")
+                and urlsplit(u).hostname != "127.0.0.1"]
+
+
+@pytest.fixture
+def session(browser) -> Iterator[tuple]:
+    """A fresh context (Vietnamese locale) whose every request and dialog is recorded; after the
+    test, nothing may have gone anywhere but 127.0.0.1 and no dialog may have opened."""
+    yield from recorded_session(browser, {"width": 1400, "height": 1000})
+
+
+def recorded_session(browser, viewport: dict) -> Iterator[tuple]:
+    context = browser.new_context(locale="vi-VN", viewport=viewport,
+                                  permissions=["clipboard-read", "clipboard-write"])
+    context.set_default_timeout(TIMEOUT_MS)
+    record = Recorder()
+    context.on("request", lambda request: record.urls.append(request.url))
+
+    def on_page(page) -> None:
+        page.on("websocket", lambda ws: record.urls.append(ws.url))
+
+        def on_dialog(dialog) -> None:
+            record.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+
+    context.on("page", on_page)
+    page = context.new_page()
+    yield page, record
+    context.close()
+    assert record.dialogs == [], record.dialogs
+    assert record.foreign() == [], record.foreign()
+
+
+def ask_on_page(page, question: str) -> None:
+    box = page.locator("#hd-question textarea")
+    box.fill(question)
+    box.press("Enter")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -54,9 +54,10 @@ def test_source_block_escapes_title_and_formats_the_date():
 
 
 def test_refusal_unsupported_and_warnings_are_distinct_blocks():
-    refusal = AnswerResult(question="q", answer="Xin lỗi <b>", abstained=True, citations=[citation(cited=False)])
+    refusal = AnswerResult(question="q", answer="Xin lỗi <b>", abstained=True, mode="llm",
+                           citations=[citation(cited=False)])
     html = render.answer_html(refusal, 1)
-    assert 'class="hd-refusal"' in html and "hd-answer" not in html and "&lt;b&gt;" in html
+    assert 'class="hd-refusal"' in html and "hd-answer" not in html and "&lt;b&gt;" in html  # the model's words
     claimed = AnswerResult(question="q", answer="Có 999 người [1].", mode="llm", citations=[citation()],
                            unsupported=[Unsupported(sentence="Có 999 người [1].", n=[1], missing=["999"],
                                                     reason="số không có trong nguồn")],

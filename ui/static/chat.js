@@ -1,8 +1,10 @@
 // [n] links in answers jump to their source in the "Nguồn" panel. Handled here rather than by the
 // browser because the target may sit inside a closed <details> (an older turn) and the chatbot's
-// Markdown renderer may open links in a new tab.
+// Markdown renderer may open links in a new tab. Each source has "↑ Về câu trả lời", which returns
+// to the [n] that was followed (on a phone the panel is far below the conversation).
 (function () {
   "use strict";
+  var followed = null;
   function openAndShow(id) {
     var target = document.getElementById(id);
     if (!target) return false;
@@ -58,41 +60,84 @@
       });
       return;
     }
+    var back = event.target && event.target.closest ? event.target.closest("a.hd-back") : null;
+    if (back) {
+      event.preventDefault();
+      event.stopPropagation();
+      var anchor = document.getElementById(targetOf(back));
+      var to = followed && document.body.contains(followed) && (!anchor || anchor.parentElement.contains(followed))
+        ? followed : anchor;
+      if (to) {
+        to.scrollIntoView({ behavior: "smooth", block: "center" });
+        if (to.focus) to.focus({ preventScroll: true });
+      }
+      return;
+    }
     var link = event.target && event.target.closest ? event.target.closest("a.hd-ref") : null;
     if (!link) return;
     var id = targetOf(link);
     if (openAndShow(id)) {
+      followed = link;
       event.preventDefault();
       event.stopPropagation();
+      var source = document.getElementById(id), backLink = source && source.querySelector("a.hd-back");
+      if (backLink) backLink.focus({ preventScroll: true });
     }
   }, true);
 })();
 
-// Gradio ships no Vietnamese UI strings and its i18n cannot override the built-in English ones, so
-// the few tooltips and labels it renders itself are translated in place as they appear.
+// Gradio's own strings come in Vietnamese through gr.I18n (ui/page_i18n.py). What it renders without
+// an i18n key is translated here as it appears: window.HD_PATCH (from PATCHED_IN_PAGE) holds those
+// strings, and window.HD_PATCHED records which of them were met, for the test that lists them.
 (function () {
   "use strict";
-  var VI = {
-    "Copy message": "Sao chép", "Copied message": "Đã sao chép", "Like": "Hữu ích", "Dislike": "Không hữu ích",
-    "Clear": "Xoá hội thoại", "Copy": "Sao chép", "Copied": "Đã sao chép", "Error": "Lỗi", "Loading": "Đang tải",
-    "Loading...": "Đang tải…", "Retry": "Thử lại", "Undo": "Hoàn tác", "Edit": "Sửa", "Submit": "Gửi",
-    "Close": "Đóng", "Info": "Thông báo", "Warning": "Cảnh báo", "Empty": "Trống",
-    "chatbot conversation": "hội thoại", "Select...": "Chọn…", "Remove": "Bỏ chọn", "Remove All": "Bỏ chọn tất cả"
-  };
+  document.documentElement.lang = "vi";
+  var VI = window.HD_PATCH || {};
+  var met = window.HD_PATCHED = window.HD_PATCHED || {};
   var ATTRS = ["title", "aria-label", "placeholder"];
   var CONTENT = ".hd-answer, .hd-sources, .hd-question, .hd-refusal, textarea, input";
+  var ROLE = { user: "Câu hỏi", bot: "Câu trả lời", assistant: "Câu trả lời" };
+  var MESSAGE = /^(user|bot|assistant)'s message: /;
+  var REMOVE = /^(?:Remove|Bỏ chọn) (\d+)$/;
+  function label(node, name, value) {
+    var m = MESSAGE.exec(value);
+    if (m) {  // "bot's message: <div class=…>": the role in Vietnamese and the message as text
+      met["<role>'s message: <html>"] = true;
+      var text = (node.innerText || node.textContent || "").replace(/\s+/g, " ").trim();
+      node.setAttribute(name, ROLE[m[1]] + ": " + text.slice(0, 200));
+      return;
+    }
+    if (VI[value]) { met[value] = true; node.setAttribute(name, VI[value]); return; }
+    var r = REMOVE.exec(value);
+    var chip = r && name !== "placeholder" && node.closest ? node.closest(".token") : null;
+    if (chip) {  // the filter chip's remove button is named by its index: "Remove 0" / "Bỏ chọn 0"
+      met["Remove <index>"] = true;
+      var shown = chip.querySelector("span");
+      node.setAttribute(name, "Bỏ chọn bài «" + (shown ? shown.textContent.trim().slice(0, 80) : r[1]) + "»");
+    }
+  }
+  // The chatbot's sanitizer drops aria-label from our [n] links: name them "Xem nguồn n" again.
+  function nameRefs(node) {
+    var refs = node.matches && node.matches("a.hd-ref") ? [node] : [];
+    if (node.querySelectorAll) refs = refs.concat([].slice.call(node.querySelectorAll("a.hd-ref")));
+    refs.forEach(function (a) {
+      var n = (a.textContent || "").replace(/[^\d]/g, "");
+      if (n && !a.getAttribute("aria-label")) a.setAttribute("aria-label", "Xem nguồn " + n);
+    });
+  }
   function fix(node) {
     if (node.nodeType === 3) {
       var parent = node.parentElement;
       if (parent && parent.closest(CONTENT)) return; // never touch answers, sources or what users typed
       var t = node.nodeValue, k = t.trim();
-      if (k && VI[k]) node.nodeValue = t.replace(k, VI[k]);
+      if (k && VI[k]) { met[k] = true; node.nodeValue = t.replace(k, VI[k]); }
       return;
     }
     if (node.nodeType !== 1) return;
+    nameRefs(node);
     for (var i = 0; i < ATTRS.length; i++) {
       var v = node.getAttribute(ATTRS[i]);
-      if (v && VI[v]) node.setAttribute(ATTRS[i], VI[v]);
+      if (v) label(node, ATTRS[i], v);
     }
     if (node.closest && node.closest(CONTENT)) return;
     for (var c = node.firstChild; c; c = c.nextSibling) fix(c);

@@ -5,6 +5,8 @@
  * and answers are set with textContent only, never parsed as HTML.
  * Options (attributes on the script tag): data-token="…" (Bearer token), data-inline (fill the
  * parent instead of floating; used by /embed), data-title="…".
+ * On a page of another origin the server must list that origin in HOIDAP_CORS_ORIGINS; when the
+ * browser blocks the call the widget says so, naming the setting, instead of "server down".
  */
 (function () {
   "use strict";
@@ -17,6 +19,41 @@
   var TOKEN = (script && script.getAttribute("data-token")) || (inline ? params.get("token") : null);
   var TITLE = (script && script.getAttribute("data-title")) || "Hỏi đáp";
   var MAX_HISTORY = 5;
+  var SAME_ORIGIN = (function () {
+    try { return new URL(BASE || ".", window.location.href).origin === window.location.origin; } catch (e) { return true; }
+  })();
+  var MSG_DOWN = "Không kết nối được máy chủ hỏi đáp" + (BASE ? " ở " + BASE : "") + ": máy chủ chưa chạy hoặc mạng bị chặn.";
+  var MSG_CORS = "Máy chủ hỏi đáp đang chạy nhưng không cho trang này gọi tới (chặn CORS): quản trị viên cần thêm «"
+    + window.location.origin + "» vào HOIDAP_CORS_ORIGINS trên máy chủ rồi khởi động lại.";
+  var REFUSAL = {
+    no_match: ["Không tìm thấy đoạn nào liên quan đến câu hỏi trong các bài viết.",
+               "Hãy thử hỏi lại bằng từ khác, nêu rõ tên riêng, địa danh hoặc con số cần tìm."],
+    no_answer: ["Có đoạn liên quan nhưng không đoạn nào trả lời được câu hỏi này.",
+                "Hãy hỏi cụ thể hơn hoặc diễn đạt khác; các đoạn liên quan ở bên dưới."],
+    none: ["Chưa tìm được câu trả lời đủ căn cứ trong các bài viết.",
+           "Hãy thử hỏi lại bằng từ khác hoặc cụ thể hơn; các đoạn gần nhất ở bên dưới."]
+  };
+
+  // A fetch that fails without any response: the server is down, or (from another origin) the
+  // browser refused the response by CORS. A no-cors request tells the two apart: it succeeds
+  // (opaquely) whenever the server answers at all.
+  function unreachable() {
+    if (SAME_ORIGIN) return Promise.resolve(MSG_DOWN);
+    return fetch(BASE + "/healthz", { mode: "no-cors", cache: "no-store" })
+      .then(function () { return MSG_CORS; }, function () { return MSG_DOWN; });
+  }
+
+  // Markdown marks in article text (**bold**, # headings, - bullets, [links](url), `code`) are
+  // shown without them; the same rules as ui/plaintext.py.
+  function plain(text) {
+    return String(text || "")
+      .replace(/^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?)/gm, "")
+      .replace(/^([ \t]*)[-*+][ \t]+(?=\S)/gm, "$1• ")
+      .replace(/!?\[([^\]\n]{1,300})\]\([^()\s]{1,500}\)/g, "$1")
+      .replace(/\*\*\*|\*\*|__(?=\S)|(\S)__/g, "$1")
+      .replace(/`+/g, "")
+      .replace(/(^|[^\w*])\*(?=[^\s*])([^*\n]{1,200}?[^\s*])\*(?![\w*])/g, "$1$2");
+  }
 
   var CSS = [
     ":host { all: initial !important; }",
@@ -73,7 +110,9 @@
     "  padding: 0 14px; cursor: pointer; }",
     ".send[disabled] { opacity: .6; cursor: wait; }",
     ".note { font-size: 11px; color: #64748b; padding: 0 10px 8px; background: #fff; }",
-    ".muted { color: #64748b; }"
+    ".muted { color: #64748b; }",
+    ".mode.bad { background: #fef2f2; color: #7f1d1d; border-bottom-color: #fecaca; }",
+    ".rewritten { font-size: 12px; color: #475569; margin-bottom: 4px; font-style: italic; }"
   ].join("\n");
 
   function el(tag, cls, text) {
@@ -139,7 +178,7 @@
     return fetch(BASE + "/api/ask", { method: "POST", headers: headers(), body: body }).then(function (r) {
       if (!r.ok) return detailOf(r).then(function (d) { throw fail(d); });
       return r.json().then(function (result) { on.result(result); });
-    }, function () { throw fail("Không kết nối được máy chủ hỏi đáp."); });
+    }, function () { return unreachable().then(function (message) { throw fail(message); }); });
   }
 
   function sendVote(vote, question, result, votes) {
@@ -168,7 +207,8 @@
 
     // Plain text and CSS only: emoji fonts are missing on many intranet desktops.
     var fab = el("button", "fab"); fab.appendChild(el("span", "q", "?")); fab.appendChild(document.createTextNode(TITLE));
-    fab.type = "button"; fab.setAttribute("aria-label", "Mở trợ lý hỏi đáp"); fab.setAttribute("aria-expanded", "false");
+    // The accessible name contains the visible label (WCAG 2.5.3).
+    fab.type = "button"; fab.setAttribute("aria-label", "Mở trợ lý " + TITLE); fab.setAttribute("aria-expanded", "false");
     var panel = el("section", "panel"); panel.setAttribute("aria-label", "Trợ lý hỏi đáp");
     var head = el("div", "head"); head.appendChild(el("span", "t", TITLE));
     var close = el("button", null, "×"); close.type = "button"; close.setAttribute("aria-label", "Đóng");
@@ -194,7 +234,7 @@
         mode.textContent = !h.index_loaded ? "Chưa có chỉ mục bài viết trên máy chủ."
           : h.mode === "llm" ? "Trả lời bằng mô hình ngôn ngữ " + h.ollama.model + " · " + h.articles + " bài viết"
           : "Chế độ trích xuất (không có mô hình) · " + h.articles + " bài viết";
-      }, function () { mode.textContent = "Không kết nối được máy chủ hỏi đáp."; });
+      }, function () { unreachable().then(function (message) { mode.textContent = message; mode.className = "mode bad"; }); });
     }
 
     function setOpen(open) {
@@ -204,6 +244,10 @@
     }
     fab.addEventListener("click", function () { setOpen(panel.hidden); });
     close.addEventListener("click", function () { setOpen(false); fab.focus(); });
+    // Escape closes the floating panel from anywhere inside it and gives focus back to its button.
+    root.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && !inline && !panel.hidden) { e.preventDefault(); setOpen(false); fab.focus(); }
+    });
 
     function box(kind, icon, strong, text) {
       var b = el("div", "box " + kind); b.appendChild(el("span", "ic", icon));
@@ -218,11 +262,12 @@
       s.appendChild(el("div", "h", result.abstained ? "Các đoạn gần nhất (không đủ để trả lời)" : "Nguồn"));
       shown.forEach(function (c) {
         var item = el("div", "src"); item.id = "src-" + turn + "-" + c.n;
-        item.appendChild(el("div", "st", "[" + c.n + "] " + (c.title || "(không có tiêu đề)")));
+        item.appendChild(el("div", "st", "[" + c.n + "] " + (plain(c.title) || "(không có tiêu đề)")));
         item.appendChild(el("div", "sm", vnDate(c.date) + " · mã bài " + c.doc_id));
         var q = el("div", "sq");
-        if (c.quote && c.quote.text) q.appendChild(el("mark", null, c.quote.text));
-        else q.textContent = c.text.length > 320 ? c.text.slice(0, 320) + "…" : c.text;
+        var passage = plain(c.text);
+        if (c.quote && c.quote.text) q.appendChild(el("mark", null, plain(c.quote.text)));
+        else q.textContent = passage.length > 320 ? passage.slice(0, 320) + "…" : passage;
         item.appendChild(q); s.appendChild(item);
       });
       list.appendChild(s);
@@ -232,13 +277,16 @@
       bot.textContent = "";
       var known = {};
       (result.citations || []).forEach(function (c) { known[c.n] = true; });
+      if (result.rewritten_question) bot.appendChild(el("div", "rewritten", "Câu hỏi được hiểu là: «" + result.rewritten_question + "»"));
       if (result.abstained) {
-        bot.appendChild(box("refusal", "∅", "Không tìm thấy câu trả lời trong các bài viết.", result.answer));
+        var why = REFUSAL[result.refusal_reason] || REFUSAL.none;
+        bot.appendChild(box("refusal", "∅", why[0], why[1]));
       } else {
+        var answer = plain(result.answer);
         var p = el("div", "answer"), re = /\[(\d{1,3})\]/g, last = 0, m;
-        while ((m = re.exec(result.answer))) {
+        while ((m = re.exec(answer))) {
           if (!known[m[1]]) continue;
-          p.appendChild(document.createTextNode(result.answer.slice(last, m.index)));
+          p.appendChild(document.createTextNode(answer.slice(last, m.index)));
           var ref = el("button", "ref", "[" + m[1] + "]"); ref.type = "button";
           ref.setAttribute("aria-label", "Xem nguồn " + m[1]);
           ref.addEventListener("click", (function (id) { return function () {
@@ -248,13 +296,13 @@
           }; })("src-" + turn + "-" + m[1]));
           p.appendChild(ref); last = m.index + m[0].length;
         }
-        p.appendChild(document.createTextNode(result.answer.slice(last)));
+        p.appendChild(document.createTextNode(answer.slice(last)));
         bot.appendChild(p);
-        if (result.short_answer) bot.appendChild(el("div", "short", "Trả lời ngắn: " + result.short_answer));
+        if (result.short_answer) bot.appendChild(el("div", "short", "Trả lời ngắn: " + plain(result.short_answer)));
       }
       (result.unsupported || []).forEach(function (u) {
         bot.appendChild(box("unsupported", "⚠", "Chưa được nguồn xác nhận:",
-          "«" + u.sentence + "»" + (u.missing && u.missing.length ? " (không thấy trong nguồn: " + u.missing.join(", ") + ")" : "")));
+          "«" + plain(u.sentence) + "»" + (u.missing && u.missing.length ? " (không thấy trong nguồn: " + u.missing.join(", ") + ")" : "")));
       });
       (result.warnings || []).forEach(function (w) { bot.appendChild(box("warning", "ℹ", null, w)); });
       renderSources(bot, result, turn);
