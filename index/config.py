@@ -22,6 +22,9 @@ class Settings(BaseSettings):
 
     # --- loading
     max_file_bytes: int = Field(10_000_000, description="Larger files are skipped with a warning.")
+    allow_outside_links: bool = Field(False, description="Index symlinks whose target is outside the folder.")
+    max_unzipped_bytes: int = Field(50_000_000, ge=1, description="A .docx unpacking to more is skipped (zip bomb).")
+    max_zip_entries: int = Field(1000, ge=1, description="A .docx with more entries is skipped.")
 
     # --- chunking
     chunk_chars: int = Field(600, ge=100, description="Target chunk size in characters.")
