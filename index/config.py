@@ -55,7 +55,12 @@ class Settings(BaseSettings):
     ollama_keep_alive: str = "10m"
     ollama_temperature: float = 0.1
     ollama_connect_timeout: float = 2.0
-    ollama_read_timeout: float = 120.0
+    ollama_read_timeout: float = Field(120.0, description="Socket read timeout; capped at the first-token deadline + 5 s.")
+    llm_first_token_timeout: float = Field(20.0, gt=0, description="No first token by then: extractive answer.")
+    llm_total_timeout: float = Field(90.0, gt=0, description="Answer not finished by then: extractive answer.")
+    llm_max_calls: int = Field(2, ge=1, description="Model calls at once; more questions get the extractive answer.")
+    llm_breaker_failures: int = Field(3, ge=1, description="Deadline misses in a row that open the breaker.")
+    llm_breaker_cooldown: float = Field(60.0, ge=0, description="Seconds the open breaker stops calling the model.")
 
     # --- serving
     host: str = "127.0.0.1"

@@ -52,7 +52,10 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
     from ui.chat_page import build_chat_page, page_css, page_head, page_theme
 
     answerer = answerer or Answerer(settings)
-    runner = AnswerRunner(answerer, settings.max_concurrency)
+    # Room for the model calls on top: a question waiting for the model holds one of these threads, and
+    # at most llm_max_calls do (the others are answered extractively at once), so answers that need no
+    # model always find max_concurrency threads.
+    runner = AnswerRunner(answerer, settings.max_concurrency + settings.llm_max_calls)
     probe = StatusProbe(settings, answerer)
     feedback = FeedbackLog(Path(settings.data_dir))
 

@@ -75,6 +75,9 @@ class StatusProbe:
         }
         if model.reason:
             body["mode_reason"] = model.reason
+        guard = getattr(self.answerer.generator, "health", None)
+        if guard is not None:  # deadlines, model calls in flight, circuit breaker
+            body["llm"] = guard()
         return body
 
 
