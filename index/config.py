@@ -67,8 +67,16 @@ class Settings(BaseSettings):
     port: int = 7860
     cors_origins: list[str] = Field(default_factory=list)
     api_token: str | None = None
-    proxy_user_header: str | None = None
-    rate_limit_per_minute: int = 30
+    proxy_user_header: str | None = Field(None, description="Header naming the user; believed only from trusted_proxies.")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of reverse proxies whose forwarded headers are believed.")
+    rate_limit_per_minute: int = Field(30, description="API questions (and feedback) per minute per user; 0 = off.")
+    page_rate_limit_per_minute: int | None = Field(
+        None, description="Chat page questions per minute per user, a budget of its own; None = as the API.")
+    public_url: str | None = Field(None, description="The address users reach the server by, for /example's snippets.")
+    http_header_timeout: float = Field(10.0, gt=0, description="Seconds a client has to send request headers.")
+    http_body_timeout: float = Field(30.0, gt=0, description="Seconds a client has to send the request body.")
     max_question_chars: int = 500
     max_concurrency: int = 8
 

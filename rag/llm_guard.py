@@ -77,6 +77,7 @@ class CircuitBreaker:
                 self._misses = 0
 
     def snapshot(self) -> dict:
+        reason = self.refusal(claim_trial=False)
         with self._lock:
             if self._opened_at is None:
                 state, retry = "closed", None
@@ -84,7 +85,7 @@ class CircuitBreaker:
                 left = self._opened_at + self.cooldown_s - self.clock()
                 state, retry = ("open", round(left, 1)) if left > 0 else ("half-open", 0.0)
             return {"state": state, "consecutive_timeouts": self._misses, "threshold": self.failures,
-                    "cooldown_s": self.cooldown_s, "retry_in_s": retry}
+                    "cooldown_s": self.cooldown_s, "retry_in_s": retry, "reason": reason or ""}
 
 
 class LLMGuard:

@@ -76,8 +76,11 @@ class StatusProbe:
         if model.reason:
             body["mode_reason"] = model.reason
         guard = getattr(self.answerer.generator, "health", None)
-        if guard is not None:  # deadlines, model calls in flight, circuit breaker
+        if guard is not None:  # deadlines, model calls in flight, circuit breaker (never cached)
             body["llm"] = guard()
+            breaker = body["llm"]["breaker"]
+            if breaker["state"] == "open" and body["mode"] == "llm":
+                body["mode"], body["mode_reason"] = "extractive", breaker["reason"]
         return body
 
 

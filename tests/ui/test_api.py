@@ -270,7 +270,7 @@ def test_token_link_sets_cookie_for_the_page(server_factory):
 
 
 def test_proxy_user_header_mode(server_factory):
-    server = server_factory(proxy_user_header="X-Remote-User", rate_limit_per_minute=2)
+    server = server_factory(proxy_user_header="X-Remote-User", trusted_proxies=["127.0.0.1"], rate_limit_per_minute=2)
     with server.client() as client:
         anonymous = client.post("/api/ask", json={"question": PHUOC_TAN_Q})
         alice = [client.post("/api/ask", json={"question": PHUOC_TAN_Q}, headers={"X-Remote-User": "alice"})
