@@ -31,6 +31,7 @@ from index.embed_st import local_model_dir
 from index.embedders import LEXICAL_SPECS, describe, embedder_from_name, resolve_embedder
 from index.errors import HoidapError, IndexMismatchError
 from index.generation import prune_generations, write_generation
+from index.instructions import find_instructions
 from index.loaders import assign_doc_ids, load_file
 from index.sources import read_regular, scan_sources
 from index.manifest import SCHEMA_VERSION, ArticleEntry, Manifest, read_manifest, write_manifest
@@ -159,6 +160,9 @@ def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> Sy
             _keep_old(doc_id, old_entries, entries)
             continue
         article = clean_article(_with_id(loaded, doc_id))
+        for quote in find_instructions(article.text)[:1]:  # indexed as data, never obeyed: the admin should know
+            progress.warn(f"Cảnh báo {article.source_path}: có câu giống chỉ dẫn cho trợ lý («{quote}»); "
+                          "chỉ được dùng như dữ liệu, không bao giờ được làm theo (instruction-like text)")
         chunks = chunk_article(_versioned(article, version), settings.chunk_chars, settings.chunk_overlap_sentences)
         if not chunks:  # a page that was all chrome: nothing a user could be answered from
             skipped = SkippedFile(str(path), "không có văn bản sau khi làm sạch (no article text)")

@@ -69,14 +69,17 @@ def index_command(
 @app.command("info")
 def info_command(data_dir: Optional[Path] = DataDir, as_json: bool = typer.Option(False, "--json")) -> None:
     """Liệt kê các bài đã lập chỉ mục (list indexed articles)."""
+    from index.instructions import flagged_articles
     from index.manifest import read_manifest
 
     settings = settings_from(data_dir=data_dir)
     manifest = read_manifest(Path(settings.data_dir))
     if manifest is None:
         raise HoidapError(f"Chưa có chỉ mục trong {settings.data_dir}: hãy chạy 'hoidap index <thư mục>' (no index yet).")
+    flagged = flagged_articles(settings.data_dir, manifest)
     articles = [{"doc_id": d, "title": e.title, "date": e.date, "author": e.author, "chunks": e.n_chunks,
-                 "source_path": e.source_path} for d, e in manifest.articles.items()]
+                 "source_path": e.source_path, "instruction_like": flagged.get(d, [])}
+                for d, e in manifest.articles.items()]
     if as_json:
         print(json.dumps({"embedder": manifest.embedder, "chunker": manifest.chunker, "store": manifest.store,
                           "built_at": manifest.built_at, "articles": articles}, ensure_ascii=False, indent=1))
@@ -89,7 +92,12 @@ def info_command(data_dir: Optional[Path] = DataDir, as_json: bool = typer.Optio
         table.add_column(column, overflow="fold")
     for a in articles:
         table.add_row(a["doc_id"], a["date"] or "—", a["title"], a["author"] or "—", str(a["chunks"]))
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for a in articles:
+        if a["instruction_like"]:
+            console.print(f"⚠ {a['doc_id']} ({a['source_path']}): có câu giống chỉ dẫn cho trợ lý "
+                          f"«{a['instruction_like'][0]}» — chỉ là dữ liệu, không được làm theo.", highlight=False, markup=False)
 
 
 @app.command("ask")
