@@ -29,7 +29,43 @@ DataDir = typer.Option(None, "--data-dir", help="Thư mục chỉ mục (mặc �
 
 
 def settings_from(**overrides) -> Settings:
-    return load_settings(**overrides)
+    settings = load_settings(**overrides)
+    data_dir = Path(settings.data_dir)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise HoidapError(_file_not_dir(data_dir))
+    return settings
+
+
+def _file_not_dir(path) -> str:
+    return (f"Thư mục dữ liệu {path} đang là một tệp, không phải thư mục: hãy chọn --data-dir (HOIDAP_DATA_DIR) "
+            "khác (the data dir is a file).")
+
+
+def system_error_message(exc: BaseException) -> str | None:
+    """One Vietnamese sentence for what the machine refused (disk full, read-only or not writable data
+    dir, a file where a folder should be), found anywhere in the exception's chain; None otherwise."""
+    import errno
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        where = getattr(current, "filename", None) or "thư mục dữ liệu"
+        code = getattr(current, "errno", None) if isinstance(current, OSError) else None
+        text = str(current).lower()
+        if code == errno.ENOSPC or "disk is full" in text or "no space left" in text:
+            return (f"Hết chỗ trống trên đĩa khi ghi vào {where}: hãy giải phóng dung lượng rồi chạy lại; chỉ mục "
+                    "đã có không bị thay đổi (disk full).")
+        if code == errno.EROFS or "read-only file system" in text or "readonly database" in text:
+            return (f"Không ghi được vào {where} vì ổ đĩa chỉ cho đọc: hãy chọn --data-dir (HOIDAP_DATA_DIR) ở "
+                    "nơi ghi được (read-only file system).")
+        if code in (errno.EACCES, errno.EPERM):
+            return (f"Không có quyền ghi vào {where}: hãy cấp quyền ghi hoặc chọn --data-dir khác "
+                    "(permission denied).")
+        if code in (errno.ENOTDIR, errno.EEXIST) and isinstance(current, OSError):
+            return _file_not_dir(where)
+        current = current.__cause__ or current.__context__
+    return None
 
 
 @app.command("index")
@@ -176,6 +212,10 @@ def main() -> None:
             sys.exit(130)
         if os.environ.get("HOIDAP_DEBUG"):
             raise
+        explained = system_error_message(exc)
+        if explained:
+            print(f"hoidap: {explained}", file=sys.stderr)
+            sys.exit(1)
         print(f"hoidap: lỗi không mong đợi: {type(exc).__name__}: {exc} (đặt HOIDAP_DEBUG=1 để xem chi tiết)",
               file=sys.stderr)
         sys.exit(2)
