@@ -83,6 +83,9 @@ def register(app: typer.Typer) -> None:
         print(json.dumps({"questions": len(points), "unanswerable": sum(1 for _, a in points if not a),
                           "best": result["best"]}, ensure_ascii=False))
 
+    from eval.bench_load import register_bench_load
+
+    register_bench_load(app)
     try:
         from eval.bench import register_bench
     except ImportError:
