@@ -32,7 +32,10 @@ class TimedH11Protocol(H11Protocol):
             self._arm_header_timer()  # the next request on a kept-alive connection is starting
         cycle = self.cycle
         super().data_received(data)
-        if self.cycle is not cycle and self.cycle is not None:  # its headers are complete
+        if self.transport.get_protocol() is not self:  # upgraded (WebSocket): no longer ours to time
+            self._cancel(header=True)
+            self._cancel(header=False)
+        elif self.cycle is not cycle and self.cycle is not None:  # its headers are complete
             self._cancel(header=True)
             self._body_timer = self.loop.call_later(self.body_timeout, self._body_expired, self.cycle)
 
