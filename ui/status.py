@@ -71,7 +71,10 @@ class StatusProbe:
             "configured_mode": model.configured,
             "ollama": {"reachable": model.reachable, "model": model.model, "model_present": model.model_present},
             "limits": {"max_question_chars": self.settings.max_question_chars,
-                       "rate_limit_per_minute": self.settings.rate_limit_per_minute},
+                       "rate_limit_per_minute": self.settings.rate_limit_per_minute,
+                       "page_rate_limit_per_minute": (self.settings.rate_limit_per_minute
+                                                      if self.settings.page_rate_limit_per_minute is None
+                                                      else self.settings.page_rate_limit_per_minute)},
         }
         if model.reason:
             body["mode_reason"] = model.reason
