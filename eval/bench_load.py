@@ -57,8 +57,6 @@ def _questions(gold: Path, limit: int = 200) -> list[str]:
 
 
 def run_load(corpus: Path, gold: Path, clients: int, seconds: float, think: float, p95_target: float) -> dict:
-    import httpx
-
     from index.builder import sync_index
     from index.config import Settings
 

@@ -33,9 +33,9 @@ from index.errors import HoidapError, IndexMismatchError
 from index.generation import prune_generations, write_generation
 from index.instructions import find_instructions
 from index.loaders import assign_doc_ids, load_file
-from index.sources import read_regular, scan_sources
 from index.manifest import SCHEMA_VERSION, ArticleEntry, Manifest, read_manifest, write_manifest
 from index.progress import NullProgress, Progress
+from index.sources import read_regular, scan_sources
 from index.store import ChunkStore
 from index.writer_lock import writer_lock
 
