@@ -102,7 +102,7 @@ def _docx_bomb(path: Path, xml_bytes: int, extra_entries: int = 0) -> None:
                 data = head + b"<w:body>" + paragraph * (xml_bytes // len(paragraph)) + tail
             out.writestr(info.filename, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
         for i in range(extra_entries):
-            out.writestr(f"customXml/item{i}.xml", b"<a/>")
+            out.writestr(f"customXml/bom{i}.xml", b"<a/>")
 
 
 def test_docx_bombs_are_skipped_by_uncompressed_size_and_entry_count(folder, tmp_path, hoidap_cmd, cli_env):
