@@ -89,8 +89,10 @@ def register(app: typer.Typer) -> None:
                           "best": result["best"]}, ensure_ascii=False))
 
     from eval.train import register_train
+    from eval.bench_load import register_bench_load
 
     register_train(app)
+    register_bench_load(app)
     try:
         from eval.bench import register_bench
     except ImportError:

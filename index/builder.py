@@ -31,9 +31,11 @@ from index.embed_st import local_model_dir
 from index.embedders import LEXICAL_SPECS, describe, embedder_from_name, resolve_embedder
 from index.errors import HoidapError, IndexMismatchError
 from index.generation import prune_generations, write_generation
-from index.loaders import assign_doc_ids, find_source_files, load_file
+from index.instructions import find_instructions
+from index.loaders import assign_doc_ids, load_file
 from index.manifest import SCHEMA_VERSION, ArticleEntry, Manifest, read_manifest, write_manifest
 from index.progress import NullProgress, Progress
+from index.sources import read_regular, scan_sources
 from index.store import ChunkStore
 from index.writer_lock import writer_lock
 
@@ -101,7 +103,10 @@ def sync_index(
 
 def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> SyncReport:
     report = SyncReport()
-    files = find_source_files(paths)
+    files, refused = scan_sources(paths, allow_outside_links=settings.allow_outside_links)
+    for skipped in refused:  # symlinks out of the folder, broken links, FIFOs, devices: never read
+        report.skipped.append(skipped)
+        progress.warn(f"Bỏ qua {skipped.source_path}: {skipped.reason}")
     if not files:
         # An empty or mistyped folder would otherwise remove every indexed article.
         raise HoidapError(
@@ -135,9 +140,10 @@ def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> Sy
         doc_id = doc_ids[path]
         progress.advance(1)
         try:
-            content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+            content_hash = hashlib.sha256(read_regular(path, settings.max_file_bytes)).hexdigest()
         except OSError as exc:
             report.skipped.append(SkippedFile(str(path), f"không đọc được: {exc.strerror} (unreadable)"))
+            progress.warn(f"Bỏ qua {report.skipped[-1].source_path}: {report.skipped[-1].reason}")
             _keep_old(doc_id, old_entries, entries)
             continue
         version = article_version(content_hash, chunker)
@@ -146,13 +152,17 @@ def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> Sy
             entries[doc_id] = old
             report.unchanged.append(doc_id)
             continue
-        loaded = load_file(path, settings.max_file_bytes)
+        loaded = load_file(path, settings.max_file_bytes, max_unzipped_bytes=settings.max_unzipped_bytes,
+                           max_zip_entries=settings.max_zip_entries)
         if isinstance(loaded, SkippedFile):
             report.skipped.append(loaded)
             progress.warn(f"Bỏ qua {loaded.source_path}: {loaded.reason}")
             _keep_old(doc_id, old_entries, entries)
             continue
         article = clean_article(_with_id(loaded, doc_id))
+        for quote in find_instructions(article.text)[:1]:  # indexed as data, never obeyed: the admin should know
+            progress.warn(f"Cảnh báo {article.source_path}: có câu giống chỉ dẫn cho trợ lý («{quote}»); "
+                          "chỉ được dùng như dữ liệu, không bao giờ được làm theo (instruction-like text)")
         chunks = chunk_article(_versioned(article, version), settings.chunk_chars, settings.chunk_overlap_sentences)
         if not chunks:  # a page that was all chrome: nothing a user could be answered from
             skipped = SkippedFile(str(path), "không có văn bản sau khi làm sạch (no article text)")

@@ -67,7 +67,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _split_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
-    """A sentence over twice the limit, cut after "; " (then ", ") into pieces near the limit."""
+    """A sentence over twice the limit, cut after "; " (then ", ") into pieces near the limit; what is
+    still over the limit (a page flattened to one line) is cut at the last space, or at the limit."""
     pieces = [(start, end)]
     for separator in ("; ", ", "):
         refined: list[tuple[int, int]] = []
@@ -85,7 +86,15 @@ def _split_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, 
                 previous = cut
             refined.append((piece_start, e))
         pieces = refined
-    return [_trim(text, s, e) for s, e in pieces if text[s:e].strip()]
+    bounded: list[tuple[int, int]] = []
+    for s, e in pieces:
+        while e - s > limit:
+            space = text.rfind(" ", s + limit // 2, s + limit)
+            cut = space if space > s else s + limit
+            bounded.append((s, cut))
+            s = cut + 1 if space > s else cut
+        bounded.append((s, e))
+    return [_trim(text, s, e) for s, e in bounded if text[s:e].strip()]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -8,20 +8,22 @@ the build. The reason a file is skipped is shown to the user, Vietnamese first.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import unicodedata
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.documents import RawDocument, SkippedFile
-from index.errors import HoidapError
+from index.sources import SUPPORTED_SUFFIXES, RefusedFile, read_regular, scan_sources
 
 if TYPE_CHECKING:
     from bs4 import Tag
 
-SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm", ".docx", ".pdf"}
+__all__ = ["SUPPORTED_SUFFIXES", "assign_doc_ids", "find_source_files", "load_file", "scan_sources"]
 
 # Page furniture, not article text. <header>/<footer> are dropped only outside
 # <article>/<main>, where they hold the article's own heading and date.
@@ -39,6 +41,13 @@ _INVISIBLE_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0e-\x
 _CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _MD_HEADING_RE = re.compile(r"^#{1,6}\s+")
 _SENTENCE_END_RE = re.compile(r"[.!?…:;\"”)]$")
+# A doc id names a cache file in the data dir: file systems refuse names over 255 bytes.
+MAX_DOC_ID_BYTES = 100
+# Zip-based formats (.docx) are bounded before they are unpacked.
+DEFAULT_MAX_UNZIPPED_BYTES = 50_000_000
+DEFAULT_MAX_ZIP_ENTRIES = 1000
+# Text that is valid UTF-8 but for a few bytes keeps UTF-8 (bad bytes become U+FFFD).
+UTF8_MIN_VALID_SHARE = 0.95
 
 
 class _Unreadable(Exception):
@@ -46,22 +55,8 @@ class _Unreadable(Exception):
 
 
 def find_source_files(paths: list[Path]) -> list[Path]:
-    """Supported files among ``paths``, folders searched recursively, hidden entries skipped."""
-    found: set[Path] = set()
-    for path in paths:
-        if not path.exists():
-            raise HoidapError(f"Không tìm thấy đường dẫn: {path} (path not found)")
-        if path.is_file():
-            if path.suffix.lower() in SUPPORTED_SUFFIXES:
-                found.add(path)
-            continue
-        for folder, dirnames, filenames in os.walk(path):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            for name in filenames:
-                candidate = Path(folder) / name
-                if not name.startswith(".") and candidate.suffix.lower() in SUPPORTED_SUFFIXES:
-                    found.add(candidate)
-    return sorted(found)
+    """The files ``scan_sources`` accepts (no size limit; refused ones are left out)."""
+    return scan_sources(paths)[0]
 
 
 def assign_doc_ids(paths: list[Path], root: Path | None = None) -> dict[Path, str]:
@@ -83,6 +78,7 @@ def assign_doc_ids(paths: list[Path], root: Path | None = None) -> dict[Path, st
         if len(set(candidates.values())) < len(group):  # same folder, other extension
             candidates = {p: "__".join(r.parts) for p, r in rel.items()}
         ids.update(candidates)
+    ids = {path: _bounded_id(doc_id) for path, doc_id in ids.items()}
     taken: set[str] = set()
     for path in sorted(ids):  # a derived id may still equal another file's stem
         doc_id, n = ids[path], 2
@@ -93,33 +89,45 @@ def assign_doc_ids(paths: list[Path], root: Path | None = None) -> dict[Path, st
     return ids
 
 
-def load_file(path: Path, max_bytes: int, root: Path | None = None) -> RawDocument | SkippedFile:
+def _bounded_id(doc_id: str) -> str:
+    """``doc_id`` when short enough to name a file; else its start and a digest of the whole."""
+    if len(doc_id.encode("utf-8")) <= MAX_DOC_ID_BYTES:
+        return doc_id
+    digest = hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:10]
+    head = doc_id.encode("utf-8")[: MAX_DOC_ID_BYTES - len(digest) - 1].decode("utf-8", errors="ignore")
+    return f"{head.rstrip()}-{digest}"
+
+
+def load_file(path: Path, max_bytes: int, root: Path | None = None, *,
+              max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES,
+              max_zip_entries: int = DEFAULT_MAX_ZIP_ENTRIES) -> RawDocument | SkippedFile:
     """Read one file; ``source_path`` is relative to ``root`` when given."""
     source = _relative(path, root).as_posix() if root else str(path)
     try:
-        size = path.stat().st_size
-        if size == 0:
-            return SkippedFile(source, "tệp rỗng (empty file)")
-        if size > max_bytes:
-            return SkippedFile(source, f"quá lớn: {_mb(size)} > giới hạn {_mb(max_bytes)} (too large)")
-        data = path.read_bytes()
+        data = read_regular(path, max_bytes)
+    except RefusedFile as exc:
+        return SkippedFile(source, exc.strerror)
     except OSError as exc:
-        return SkippedFile(source, f"không đọc được tệp: {_short(exc)} (unreadable file)")
+        return SkippedFile(source, f"không đọc được tệp: {exc.strerror or _short(exc)} (unreadable file)")
+    if not data:
+        return SkippedFile(source, "tệp rỗng (empty file)")
     try:
-        text = _extract(path, data)
+        text = _extract(path, data, max_unzipped_bytes, max_zip_entries)
     except _Unreadable as exc:
         return SkippedFile(source, str(exc))
     if not text:
         return SkippedFile(source, "không có văn bản (no text)")
-    return RawDocument(path.stem, source, text, hashlib.sha256(data).hexdigest())
+    return RawDocument(_bounded_id(path.stem), source, text, hashlib.sha256(data).hexdigest())
 
 
-def _extract(path: Path, data: bytes) -> str:
+def _extract(path: Path, data: bytes, max_unzipped: int = DEFAULT_MAX_UNZIPPED_BYTES,
+             max_entries: int = DEFAULT_MAX_ZIP_ENTRIES) -> str:
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        return _pdf_text(path)
+        return _pdf_text(data)
     if suffix == ".docx":
-        return _docx_text(path)
+        _check_zip(data, max_unzipped, max_entries)
+        return _docx_text(data)
     if suffix in (".html", ".htm"):
         declared = _CHARSET_RE.search(data[:4096])  # <meta charset=…>, used when UTF-8 fails
         return _html_text(_decode_text(data, declared and declared.group(1).decode("ascii")))
@@ -137,12 +145,44 @@ def _decode_text(data: bytes, declared: str | None = None) -> str:
         return _nfc(data.decode("utf-16", errors="replace"))
     if _looks_binary(data):
         raise _Unreadable("tệp nhị phân, không phải văn bản (binary file)")
-    for encoding in filter(None, ("utf-8", declared, "cp1258")):
+    try:
+        return _nfc(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    mostly_utf8 = _mostly_utf8(data)
+    if mostly_utf8 is not None:
+        return _nfc(mostly_utf8)
+    for encoding in filter(None, (declared, "cp1258")):
         try:
             return _nfc(data.decode(encoding))
         except (LookupError, UnicodeDecodeError):
             continue
     return _nfc(data.decode("cp1258", errors="replace"))
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with replacement characters when nearly every non-ASCII sequence is valid UTF-8 (a stray
+    bad byte); None when it is mostly not (a legacy code page, where every accented letter fails)."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    return text if good >= UTF8_MIN_VALID_SHARE * (good + bad) else None
+
+
+def _check_zip(data: bytes, max_unzipped: int, max_entries: int) -> None:
+    """Refuse a zip bomb from its directory, before anything is decompressed. The declared sizes bind:
+    Python's zipfile stops at an entry's declared size (and fails its CRC check) if it lies."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _Unreadable(f"không đọc được DOCX: {_short(exc)} (unreadable DOCX)") from exc
+    if len(entries) > max_entries:
+        raise _Unreadable(f"tệp nén có {len(entries)} tệp con, quá giới hạn {max_entries} (too many zip entries)")
+    unzipped = sum(entry.file_size for entry in entries)
+    if unzipped > max_unzipped:
+        raise _Unreadable(f"giải nén ra {_mb(unzipped)}, quá giới hạn {_mb(max_unzipped)} "
+                          "(uncompressed size over the limit)")
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -224,13 +264,13 @@ def _flatten_blocks(root: Tag) -> str:
     return "".join(parts)
 
 
-def _docx_text(path: Path) -> str:
+def _docx_text(data: bytes) -> str:
     try:
         from docx import Document
         from docx.table import Table
 
         paragraphs: list[str] = []
-        for block in Document(str(path)).iter_inner_content():
+        for block in Document(io.BytesIO(data)).iter_inner_content():
             if isinstance(block, Table):
                 for row in block.rows:
                     cells = [cell.text for cell in row.cells if cell.text.strip()]
@@ -243,11 +283,11 @@ def _docx_text(path: Path) -> str:
     return _tidy_text(_nfc("\n\n".join(paragraphs)))
 
 
-def _pdf_text(path: Path) -> str:
+def _pdf_text(data: bytes) -> str:
     try:
         from pypdf import PdfReader
 
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             reader.decrypt("")
         pages = [page.extract_text() or "" for page in reader.pages]

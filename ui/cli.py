@@ -39,7 +39,43 @@ def index_summary(report, settings: Settings) -> str:
 
 
 def settings_from(**overrides) -> Settings:
-    return load_settings(**overrides)
+    settings = load_settings(**overrides)
+    data_dir = Path(settings.data_dir)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise HoidapError(_file_not_dir(data_dir))
+    return settings
+
+
+def _file_not_dir(path) -> str:
+    return (f"Thư mục dữ liệu {path} đang là một tệp, không phải thư mục: hãy chọn --data-dir (HOIDAP_DATA_DIR) "
+            "khác (the data dir is a file).")
+
+
+def system_error_message(exc: BaseException) -> str | None:
+    """One Vietnamese sentence for what the machine refused (disk full, read-only or not writable data
+    dir, a file where a folder should be), found anywhere in the exception's chain; None otherwise."""
+    import errno
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        where = getattr(current, "filename", None) or "thư mục dữ liệu"
+        code = getattr(current, "errno", None) if isinstance(current, OSError) else None
+        text = str(current).lower()
+        if code == errno.ENOSPC or "disk is full" in text or "no space left" in text:
+            return (f"Hết chỗ trống trên đĩa khi ghi vào {where}: hãy giải phóng dung lượng rồi chạy lại; chỉ mục "
+                    "đã có không bị thay đổi (disk full).")
+        if code == errno.EROFS or "read-only file system" in text or "readonly database" in text:
+            return (f"Không ghi được vào {where} vì ổ đĩa chỉ cho đọc: hãy chọn --data-dir (HOIDAP_DATA_DIR) ở "
+                    "nơi ghi được (read-only file system).")
+        if code in (errno.EACCES, errno.EPERM):
+            return (f"Không có quyền ghi vào {where}: hãy cấp quyền ghi hoặc chọn --data-dir khác "
+                    "(permission denied).")
+        if code in (errno.ENOTDIR, errno.EEXIST) and isinstance(current, OSError):
+            return _file_not_dir(where)
+        current = current.__cause__ or current.__context__
+    return None
 
 
 @app.command("index")
@@ -74,14 +110,17 @@ def index_command(
 def info_command(data_dir: Optional[Path] = DataDir,
                  as_json: bool = typer.Option(False, "--json", help="In danh sách JSON ra stdout.")) -> None:
     """Liệt kê các bài đã lập chỉ mục (list indexed articles)."""
+    from index.instructions import flagged_articles
     from index.manifest import read_manifest
 
     settings = settings_from(data_dir=data_dir)
     manifest = read_manifest(Path(settings.data_dir))
     if manifest is None:
         raise HoidapError(f"Chưa có chỉ mục trong {settings.data_dir}: hãy chạy 'hoidap index <thư mục>' (no index yet).")
+    flagged = flagged_articles(settings.data_dir, manifest)
     articles = [{"doc_id": d, "title": e.title, "date": e.date, "author": e.author, "chunks": e.n_chunks,
-                 "source_path": e.source_path} for d, e in manifest.articles.items()]
+                 "source_path": e.source_path, "instruction_like": flagged.get(d, [])}
+                for d, e in manifest.articles.items()]
     if as_json:
         print(json.dumps({"embedder": manifest.embedder, "chunker": manifest.chunker, "store": manifest.store,
                           "built_at": manifest.built_at, "articles": articles}, ensure_ascii=False, indent=1))
@@ -94,7 +133,12 @@ def info_command(data_dir: Optional[Path] = DataDir,
         table.add_column(column, overflow="fold")
     for a in articles:
         table.add_row(a["doc_id"], a["date"] or "—", a["title"], a["author"] or "—", str(a["chunks"]))
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for a in articles:
+        if a["instruction_like"]:
+            console.print(f"⚠ {a['doc_id']} ({a['source_path']}): có câu giống chỉ dẫn cho trợ lý "
+                          f"«{a['instruction_like'][0]}» — chỉ là dữ liệu, không được làm theo.", highlight=False, markup=False)
 
 
 @app.command("ask")
@@ -206,6 +250,10 @@ def main() -> None:
             sys.exit(130)
         if os.environ.get("HOIDAP_DEBUG"):
             raise
+        explained = system_error_message(exc)
+        if explained:
+            print(f"hoidap: {explained}", file=sys.stderr)
+            sys.exit(1)
         print(f"hoidap: lỗi không mong đợi: {type(exc).__name__}: {exc} (đặt HOIDAP_DEBUG=1 để xem chi tiết)",
               file=sys.stderr)
         sys.exit(2)

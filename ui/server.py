@@ -48,13 +48,17 @@ def _embed_csp(settings: Settings) -> str:
 
 
 def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
+    check_proxy_settings(settings)
     import gradio as gr
 
     from ui.chat_page import build_chat_page, page_css, page_head, page_theme
     from ui.page_i18n import gradio_i18n
 
     answerer = answerer or Answerer(settings)
-    runner = AnswerRunner(answerer, settings.max_concurrency)
+    # Room for the model calls on top: a question waiting for the model holds one of these threads, and
+    # at most llm_max_calls do (the others are answered extractively at once), so answers that need no
+    # model always find max_concurrency threads.
+    runner = AnswerRunner(answerer, settings.max_concurrency + settings.llm_max_calls)
     probe = StatusProbe(settings, answerer)
     feedback = FeedbackLog(Path(settings.data_dir))
 
@@ -68,7 +72,7 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
                   lifespan=lifespan, description="Hỏi đáp tiếng Việt trên kho bài viết, trả lời kèm trích dẫn.")
     app.state.settings, app.state.runner, app.state.probe = settings, runner, probe
     app.add_middleware(HtmlLangMiddleware, lang="vi")
-    ask_limiter, _ = install_security(app, settings)
+    limiters = install_security(app, settings)
     install_error_handlers(app)
 
     @app.exception_handler(Exception)
@@ -91,17 +95,43 @@ def create_app(settings: Settings, answerer: Answerer | None = None) -> FastAPI:
                             headers={**NO_CACHE, "Content-Security-Policy": _embed_csp(settings)})
 
     @app.get("/example", include_in_schema=False)
-    async def example(request: Request) -> Response:
+    async def example() -> Response:
+        # The configured public address, never the request's Host header (which any client can set);
+        # without one, paths relative to this server.
         page = (STATIC / "intranet-example.html").read_text(encoding="utf-8")
-        origin = html.escape(str(request.base_url).rstrip("/"), quote=True)
+        origin = html.escape((settings.public_url or "").rstrip("/"), quote=True)
         return HTMLResponse(page.replace("__HOIDAP_ORIGIN__", origin), headers=NO_CACHE)
 
-    demo = build_chat_page(settings, runner, probe, feedback, ask_limiter)
+    demo = build_chat_page(settings, runner, probe, feedback, limiters.page)
     gr.mount_gradio_app(app, demo, path="/", footer_links=[], run_history=False, show_error=False,
                         max_file_size="1mb", ssr_mode=False, pwa=False, mcp_server=False, theme=page_theme(),
                         css=page_css(), head=page_head(), i18n=gradio_i18n(), server_name=settings.host,
                         server_port=settings.port)
     return app
+
+
+def check_proxy_settings(settings: Settings) -> None:
+    """One Vietnamese sentence for proxy settings that cannot work, before anything starts."""
+    import ipaddress
+
+    for entry in settings.trusted_proxies:
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            raise HoidapError(f"HOIDAP_TRUSTED_PROXIES có giá trị không hợp lệ «{entry}»: hãy ghi địa chỉ IP "
+                              "hoặc mạng (ví dụ 127.0.0.1 hoặc 10.0.0.0/8).") from None
+    if settings.proxy_user_header and not settings.trusted_proxies:
+        raise HoidapError("HOIDAP_PROXY_USER_HEADER chỉ được tin khi đến từ proxy đã khai báo: hãy đặt "
+                          "HOIDAP_TRUSTED_PROXIES là địa chỉ của proxy (ví dụ 127.0.0.1).")
+
+
+def uvicorn_options(settings: Settings) -> dict:
+    """What run_server gives uvicorn besides the app: header/body deadlines on each connection, and no
+    forwarded-header handling of its own (the access middleware believes them from trusted proxies only)."""
+    from ui.http_timeouts import timed_protocol
+
+    return {"http": timed_protocol(settings), "proxy_headers": False, "timeout_keep_alive": 5,
+            "log_level": "warning", "access_log": False, "timeout_graceful_shutdown": 5}
 
 
 def _check_port(settings: Settings) -> None:
@@ -129,5 +159,4 @@ def run_server(settings: Settings) -> None:
         print(f"hoidap: cảnh báo — đang lắng nghe trên {settings.host}, mọi máy trong mạng đều truy cập được"
               + ("" if settings.api_token or settings.proxy_user_header else " và chưa bật mã truy cập"),
               file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=5)
+    uvicorn.run(app, host=settings.host, port=settings.port, **uvicorn_options(settings))

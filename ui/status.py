@@ -71,10 +71,19 @@ class StatusProbe:
             "configured_mode": model.configured,
             "ollama": {"reachable": model.reachable, "model": model.model, "model_present": model.model_present},
             "limits": {"max_question_chars": self.settings.max_question_chars,
-                       "rate_limit_per_minute": self.settings.rate_limit_per_minute},
+                       "rate_limit_per_minute": self.settings.rate_limit_per_minute,
+                       "page_rate_limit_per_minute": (self.settings.rate_limit_per_minute
+                                                      if self.settings.page_rate_limit_per_minute is None
+                                                      else self.settings.page_rate_limit_per_minute)},
         }
         if model.reason:
             body["mode_reason"] = model.reason
+        guard = getattr(self.answerer.generator, "health", None)
+        if guard is not None:  # deadlines, model calls in flight, circuit breaker (never cached)
+            body["llm"] = guard()
+            breaker = body["llm"]["breaker"]
+            if breaker["state"] == "open" and body["mode"] == "llm":
+                body["mode"], body["mode_reason"] = "extractive", breaker["reason"]
         return body
 
 

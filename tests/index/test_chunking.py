@@ -168,3 +168,16 @@ def test_ids_stable_across_runs_and_change_with_content() -> None:
 
 def test_empty_article_has_no_chunks() -> None:
     assert chunk_article(_article("")) == []
+
+
+def test_chunks_are_bounded_even_without_sentence_ends() -> None:
+    # A scraped page flattened to one 2.9 MB line: no sentence end, no "; " or ", " to cut at.
+    text = ("Phường Phước Tân tổng kết công tác xây dựng Đảng năm 2020 " * 50_000).strip()
+    unbroken = "x" * 5000  # and a run with no space at all
+    article = Article(doc_id="mot_dong", title="Một dòng", text=text + " " + unbroken, source_path="mot_dong.txt",
+                      content_hash="0" * 64)
+    chunks = chunk_article(article, chunk_chars=600)
+    assert max(len(c.text) for c in chunks) <= 2 * 600
+    assert all(article.text[c.start:c.end] == c.text for c in chunks)
+    covered = sum(len(c.text) for c in chunks)
+    assert covered >= len(article.text) - len(chunks)  # only the spaces between pieces are left out

@@ -295,3 +295,23 @@ def test_derived_id_never_repeats_another_stem(tmp_path: Path) -> None:
     paths = [tmp_path / "a" / "tin.txt", tmp_path / "b" / "tin.txt", tmp_path / "c" / "a__tin.txt"]
     ids = assign_doc_ids(paths)
     assert len(set(ids.values())) == 3
+
+
+def test_one_bad_byte_keeps_utf8_instead_of_garbling_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "mot_byte_hong.txt"
+    good = VI.encode("utf-8")
+    cut = good.index("Chiều".encode())
+    path.write_bytes(good[:cut] + b"\xff" + good[cut:])  # one stray byte in an otherwise UTF-8 file
+    doc = _load(path)
+    assert "Đảng bộ phường Phước Tân" in doc.text and "“Trong sạch vững mạnh”" in doc.text
+    assert doc.text.count("\ufffd") == 1
+
+
+def test_long_file_name_gives_a_bounded_doc_id(tmp_path: Path) -> None:
+    stem = ("Tổng kết công tác xây dựng Đảng " * 5).strip()  # 219 bytes: a valid name, too long for an id
+    path = tmp_path / f"{stem}.txt"
+    path.write_text(VI, encoding="utf-8")
+    doc = _load(path)
+    ids = assign_doc_ids([path, tmp_path / "ngan.txt"])
+    assert ids[path] == doc.doc_id and ids[tmp_path / "ngan.txt"] == "ngan"
+    assert len(doc.doc_id.encode()) <= 100 and doc.doc_id.startswith("Tổng kết công tác")

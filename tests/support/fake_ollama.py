@@ -269,3 +269,27 @@ class _Handler(BaseHTTPRequestHandler):
         self._write_chunk(final)
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+
+class HangingOllama(FakeOllamaServer):
+    """Lists its models (so a probe says the model is there) but never answers a chat or generate call:
+    the request is accepted and the handler waits ``hang_seconds`` (bounded; stop() ends it at once)."""
+
+    def __init__(self, hang_seconds: float = 600.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.first_token_delay = hang_seconds
+
+    def chat_requests(self) -> int:
+        return sum(1 for method, path in self.calls if (method, path) == ("POST", "/api/chat"))
+
+
+class TricklingOllama(FakeOllamaServer):
+    """Answers, but one token every ``interval`` seconds for ``tokens`` tokens (a model that would take
+    ``interval * tokens`` seconds to finish; both bounded)."""
+
+    def __init__(self, interval: float = 1.0, tokens: int = 600, **kwargs: Any) -> None:
+        super().__init__(reply="Phường Phước Tân " + "có " * max(tokens - 3, 0) + "[1].", **kwargs)
+        self.token_delay = interval
+
+    def chat_requests(self) -> int:
+        return sum(1 for method, path in self.calls if (method, path) == ("POST", "/api/chat"))

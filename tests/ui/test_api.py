@@ -225,7 +225,8 @@ def test_widget_embed_example_and_docs_are_served_offline(live):
     assert not re.search(r"fetch\(\s*[\"']https?:", widget.text)  # every call goes to BASE, the script's own origin
     assert embed.status_code == 200 and 'src="widget.js"' in embed.text
     assert "frame-ancestors" in embed.headers["content-security-policy"]
-    assert example.status_code == 200 and f'src="{live.url}/widget.js"' in example.text
+    # Relative paths (or HOIDAP_PUBLIC_URL), never the request's Host header (issue 11, item 10).
+    assert example.status_code == 200 and 'src="/widget.js"' in example.text
     assert 'iframe id="hoidap-frame"' in example.text
     assert docs.status_code == 200 and "/api/ask/stream" in docs.text
     assert schema.json()["paths"]["/api/ask"]
@@ -270,7 +271,7 @@ def test_token_link_sets_cookie_for_the_page(server_factory):
 
 
 def test_proxy_user_header_mode(server_factory):
-    server = server_factory(proxy_user_header="X-Remote-User", rate_limit_per_minute=2)
+    server = server_factory(proxy_user_header="X-Remote-User", trusted_proxies=["127.0.0.1"], rate_limit_per_minute=2)
     with server.client() as client:
         anonymous = client.post("/api/ask", json={"question": PHUOC_TAN_Q})
         alice = [client.post("/api/ask", json={"question": PHUOC_TAN_Q}, headers={"X-Remote-User": "alice"})

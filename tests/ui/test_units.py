@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from rag.result import AnswerResult, Citation, Span, Unsupported
@@ -98,16 +100,44 @@ def test_filters_check_order_and_known_articles():
         build_filters(["zzz"], None, None, ["000_a"])
 
 
-def test_rate_limiter_is_a_sliding_window(monkeypatch):
-    now = [1000.0]
-    monkeypatch.setattr(security.time, "monotonic", lambda: now[0])
-    limiter = security.RateLimiter(2, window=60)
+def test_rate_limiter_is_a_moving_window():
+    limiter = security.RateLimiter(2, window=1)
     assert limiter.hit("a") is None and limiter.hit("a") is None
-    assert limiter.hit("a") == 61 and limiter.hit("b") is None
-    now[0] += 30
-    assert limiter.hit("a") == 31  # still two hits in the last minute
-    now[0] += 31
+    assert limiter.hit("a") == 1 and limiter.hit("b") is None  # "b" has a budget of its own
+    time.sleep(1.1)
     assert limiter.hit("a") is None  # the first two slid out
+
+
+def test_page_and_api_budgets_are_separate():
+    from index.config import Settings
+
+    class App:
+        def add_middleware(self, *args, **kwargs):
+            pass
+
+    limiters = security.install(App(), Settings(data_dir="x", rate_limit_per_minute=2, page_rate_limit_per_minute=1))
+    assert [limiters.api.hit("ip:1"), limiters.api.hit("ip:1")] == [None, None]
+    assert limiters.api.hit("ip:1") is not None
+    assert limiters.page.hit("ip:1") is None and limiters.page.hit("ip:1") is not None
+    assert limiters.feedback.hit("ip:1") is None
+
+
+def test_client_key_uses_the_token_holder_before_the_address():
+    from index.config import Settings
+
+    settings = Settings(data_dir="x", api_token="s3cret")
+    token = security.client_key({"authorization": "Bearer s3cret"}, "10.0.0.1", settings)
+    assert token.startswith("token:") and "s3cret" not in token
+    assert security.client_key({"cookie": "hoidap_token=s3cret"}, "10.0.0.2", settings) == token
+    assert security.client_key({"authorization": "Bearer wrong"}, "10.0.0.1", settings) == "ip:10.0.0.1"
+
+
+def test_forwarded_client_is_the_right_most_untrusted_hop():
+    import ipaddress
+
+    proxies = [ipaddress.ip_network("10.0.0.0/8")]
+    assert security.forwarded_client("1.2.3.4, 5.6.7.8, 10.0.0.5", proxies) == "5.6.7.8"
+    assert security.forwarded_client("spoofed, 5.6.7.8", proxies) == "5.6.7.8"
 
 
 def test_client_key_prefers_the_proxy_user():
