@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.harness import GoldItem, load_gold
-from eval.metrics import contains_any, token_f1
+from eval.metrics import contains_any, norm, token_f1
 
 
 @dataclass
@@ -103,8 +103,20 @@ def _example(answerer, set_name, group, item, kind, filters, k) -> Example:
     candidates = answerer.candidates(item.question, filters=filters, k=k)
     labels = np.zeros(len(candidates.sentences))
     if kind in ("answerable", "feedback_down"):
-        labels = np.array([float(contains_any(s.text, item.answers)) for s in candidates.sentences])
+        labels = sentence_labels([s.text for s in candidates.sentences], item)
     return Example(set_name, group, item, kind, candidates, labels)
+
+
+def sentence_labels(texts: list[str], item: GoldItem) -> np.ndarray:
+    """1 for a sentence that holds a gold answer — and, when the gold names its evidence sentence and some
+    candidate overlaps it, only for those: "2020" in another sentence is not where the answer was read."""
+    holds = np.array([float(contains_any(t, item.answers)) for t in texts])
+    evidence = set(norm(item.evidence).split()) if item.evidence else set()
+    if not evidence or not holds.any():
+        return holds
+    overlap = np.array([len(set(norm(t).split()) & evidence) / len(evidence) for t in texts])
+    strict = holds * (overlap >= 0.6)
+    return strict if strict.any() else holds
 
 
 def span_labels(texts: list[str], answers: list[str]) -> np.ndarray:

@@ -32,6 +32,23 @@ def _logistic(rows: np.ndarray, labels: np.ndarray, names: list[str], weights: n
     return LinearScorer(names, mean, scale, model.coef_[0], float(model.intercept_[0]))
 
 
+def _trees(rows: np.ndarray, labels: np.ndarray, names: list[str], groups: list[int] | None = None):
+    """Gradient-boosted trees (LightGBM), shallow so the numpy walk stays a few levels deep."""
+    import lightgbm
+
+    params = dict(n_estimators=150, learning_rate=0.05, num_leaves=15, max_depth=4, min_child_samples=30,
+                  subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=0, verbose=-1)
+    if groups is not None:
+        model = lightgbm.LGBMRanker(**params).fit(rows, labels.astype(int), group=groups)
+    else:
+        model = lightgbm.LGBMClassifier(**params).fit(rows, labels)
+    return trees_from_lightgbm(model.booster_, names)
+
+
+def _scorer(kind: str, rows, labels, names, groups=None):
+    return _trees(rows, labels, names, groups) if kind == "trees" else _logistic(rows, labels, names)
+
+
 def spans_of(example, index: int):
     if index not in example.span_cache:
         text = example.candidates.sentences[index].text
@@ -40,12 +57,18 @@ def spans_of(example, index: int):
     return example.span_cache[index]
 
 
-def fit(examples, retrieval: dict, seed: int = 0) -> AnswererModel:
+# Which kind of scorer each stage uses: chosen by held-out figures (docs/answerer.md).
+KINDS = {"sentence": "linear", "span": "linear", "answer": "linear"}
+
+
+def fit(examples, retrieval: dict, seed: int = 0, kinds: dict | None = None) -> AnswererModel:
+    kinds = {**KINDS, **(kinds or {})}
     rng = random.Random(seed)
     labelled = [e for e in examples if e.kind in ("answerable", "feedback_down") and len(e.sentence_labels)]
     ranking = [e for e in labelled if e.kind == "feedback_down" or e.sentence_labels.any()]
-    sentence = _logistic(np.vstack([e.candidates.features for e in ranking]),
-                         np.concatenate([e.sentence_labels for e in ranking]), SENTENCE_FEATURES)
+    sentence = _scorer(kinds["sentence"], np.vstack([e.candidates.features for e in ranking]),
+                       np.concatenate([e.sentence_labels for e in ranking]), SENTENCE_FEATURES,
+                       [len(e.sentence_labels) for e in ranking] if kinds["sentence"] == "trees" else None)
     span_x, span_y = [], []
     for e in ranking:
         if e.kind != "answerable":
@@ -59,7 +82,7 @@ def fit(examples, retrieval: dict, seed: int = 0) -> AnswererModel:
                                                          min(SPAN_NEGATIVES_PER_QUESTION, int((labels == 0).sum())))
         span_x.append(rows[keep])
         span_y.append(labels[keep])
-    span = _logistic(np.vstack(span_x), np.concatenate(span_y), SPAN_FEATURES)
+    span = _scorer(kinds["span"], np.vstack(span_x), np.concatenate(span_y), SPAN_FEATURES)
     draft = AnswererModel(sentence, span, span, 0.0, 0.0, retrieval, schema_hash())
     answer_x, answer_y, points, span_points = [], [], [], []
     for e in examples:
@@ -72,7 +95,7 @@ def fit(examples, retrieval: dict, seed: int = 0) -> AnswererModel:
         answer_y.append(float(outcome["contains"]))
         if outcome["span_f1"] is not None:
             span_points.append((outcome["span_p"], outcome["span_f1"]))
-    answer = _logistic(np.vstack(answer_x), np.asarray(answer_y), ANSWER_FEATURES)
+    answer = _scorer(kinds["answer"], np.vstack(answer_x), np.asarray(answer_y), ANSWER_FEATURES)
     model = AnswererModel(sentence, span, answer, choose_span_threshold(span_points), 0.0, retrieval, schema_hash())
     refusal_points = [(predict(e, model)["probability"], e.kind == "answerable")
                       for e in examples if e.kind in ("answerable", "unanswerable", "out_of_corpus")]

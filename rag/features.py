@@ -40,7 +40,13 @@ SENTENCE_FEATURES = [
     "sentence_first",  # first sentence of its passage
     "length",  # log characters
     "new_words",  # share of the sentence's words the question does not use
+    "longest_run",  # the longest run of question words found in the same order, per question word
+    "question_pairs",  # share of the question's adjacent word pairs (question words included) in the sentence
+    "neighbour_cover",  # question words found only in the sentences before and after it
+    # The same measures relative to the question's best sentence (0 for the best, negative below it):
+    "cover_unigram_vs_best", "cover_bigram_vs_best", "longest_run_vs_best", "question_pairs_vs_best",
 ]
+_RELATIVE = ["cover_unigram", "cover_bigram", "longest_run", "question_pairs"]
 SPAN_FEATURES = [
     "kind_number", "kind_date", "kind_person", "kind_place", "kind_phrase",
     "type_prior",  # fit of the span's kind to what is asked
@@ -62,14 +68,14 @@ ANSWER_FEATURES = [
     "sentence_logit",  # the sentence scorer's logit for the chosen sentence
     "sentence_margin",  # … minus the runner-up's
     "cover_unigram", "cover_bigram", "missing_top_idf", "entities_in_article", "type_found", "type_prior",
-    "question_other",
+    "question_other", "cover_context", "longest_run", "question_pairs", "neighbour_cover",
     "top_passage_score",  # BM25 score of the top passage per unit of question IDF
     "span_logit",  # the span scorer's logit for the short answer (0 when none)
     "has_span",
     "question_words_log",  # log(1 + content words)
     "corrected",  # a question word was corrected against the index vocabulary
 ]
-FEATURE_SCHEMA = {"version": 2, "sentence": SENTENCE_FEATURES, "span": SPAN_FEATURES, "answer": ANSWER_FEATURES}
+FEATURE_SCHEMA = {"version": 3, "sentence": SENTENCE_FEATURES, "span": SPAN_FEATURES, "answer": ANSWER_FEATURES}
 
 
 def schema_hash() -> str:
@@ -112,6 +118,10 @@ class QuestionContext:
                        True: {t: w for t, w in self.weights.items() if "_" in t}}
         self._totals = {k: sum(v.values()) for k, v in self._parts.items()}
         self._folded_unigrams = [t for t in self.analysis.terms("folded") if "_" not in t]
+        analysis = self.analysis
+        self._sequence = (analysis.all_accented if self.field == "accented" and analysis.all_accented
+                          else analysis.all_folded)
+        self._pairs = set(zip(self._sequence, self._sequence[1:]))
 
     def forms(self, text: str) -> tuple[list[str], list[str]]:
         """(tokens in the question's field, folded tokens) of a text, normalised once and cached."""
@@ -149,8 +159,10 @@ def sentence_rows(context: QuestionContext, passages, sentences: list[SentenceCa
             entity_share[index] = 1.0
     weights = context.weights
     unigram_weights = context._parts[False]
+    question_words = set(context._sequence)
     rows = []
-    for sentence, typed, found, (field_tokens, folded) in zip(sentences, typed_by_sentence, found_terms, forms):
+    for number, (sentence, typed, found, (field_tokens, folded)) in enumerate(
+            zip(sentences, typed_by_sentence, found_terms, forms)):
         index = sentence.passage_index
         missing = [w for t, w in unigram_weights.items() if t not in found]
         matched_positions = [i for i, t in enumerate(field_tokens) if t in weights]
@@ -179,8 +191,38 @@ def sentence_rows(context: QuestionContext, passages, sentences: list[SentenceCa
             float(sentence.position == 0),
             math.log1p(len(sentence.text)),
             new / max(1, len(folded)),
+            _longest_run(context._sequence, field_tokens) / max(1, len(context._sequence)),
+            len(context._pairs & set(zip(field_tokens, field_tokens[1:]))) / max(1, len(context._pairs)),
+            len(_neighbour_words(sentences, forms, number) & question_words - set(field_tokens))
+            / max(1, len(question_words)),
         ])
-    return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES))
+    table = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES) - len(_RELATIVE))
+    columns = [SENTENCE_FEATURES.index(name) for name in _RELATIVE]
+    relative = table[:, columns] - (table[:, columns].max(axis=0, keepdims=True) if len(table) else 0.0)
+    return np.hstack([table, relative])
+
+
+def _longest_run(question: list[str], sentence: list[str]) -> int:
+    """Length of the longest stretch of the question found word for word in the sentence."""
+    positions: dict[str, list[int]] = {}
+    for j, token in enumerate(sentence):
+        positions.setdefault(token, []).append(j)
+    best = 0
+    for i, token in enumerate(question):
+        for j in positions.get(token, ()):
+            length = 1
+            while i + length < len(question) and j + length < len(sentence) and question[i + length] == sentence[j + length]:
+                length += 1
+            best = max(best, length)
+    return best
+
+
+def _neighbour_words(sentences: list[SentenceCandidate], forms, number: int) -> set[str]:
+    words_near: set[str] = set()
+    for other in (number - 1, number + 1):
+        if 0 <= other < len(sentences) and sentences[other].passage_index == sentences[number].passage_index:
+            words_near.update(forms[other][0])
+    return words_near
 
 
 @lru_cache(maxsize=100_000)
@@ -247,7 +289,8 @@ def answer_row(context: QuestionContext, sentence_features: np.ndarray, sentence
     return np.asarray([
         float(sentence_logits[best]), min(margin, 5.0),
         chosen["cover_unigram"], chosen["cover_bigram"], chosen["missing_top_idf"], chosen["entities_in_article"],
-        chosen["type_found"], chosen["type_prior"], chosen["question_other"],
+        chosen["type_found"], chosen["type_prior"], chosen["question_other"], chosen["cover_context"],
+        chosen["longest_run"], chosen["question_pairs"], chosen["neighbour_cover"],
         top_lexical / context.total,
         span_logit if span_logit is not None else 0.0,
         float(span_logit is not None),
