@@ -15,7 +15,7 @@ from pathlib import Path
 
 from index.errors import HoidapError
 
-SCHEMA_VERSION = 2  # 2: abbreviations spelt out in lexical tokens
+SCHEMA_VERSION = 3  # 2: abbreviations spelt out in lexical tokens; 3: lexical segments
 MANIFEST_NAME = "manifest.json"
 
 
@@ -28,6 +28,8 @@ class ArticleEntry:
     author: str | None
     n_chunks: int
     cache_file: str  # relative to the data dir
+    segment: str | None = None  # the lexical segment holding its rows
+    cache_bytes: int | None = None  # size of the cache file, checked before it is trusted
 
 
 @dataclass
@@ -35,9 +37,10 @@ class Manifest:
     schema_version: int
     embedder: dict  # {"name", "dimension", "kind", "weightless"}
     chunker: dict  # {"chunk_chars", "overlap_sentences"}
-    store: dict  # {"kind": "persistent"|"http", "url", "collection"}
+    store: dict  # {"kind": "persistent"|"http", "url", "collection", "vectors": bool}
     generation: int = 0
-    lexical_dir: str | None = None  # relative to the data dir
+    # [{"dir", "rows", "docs", "deleted": [doc ids], "files": {name: [size, crc32]}}], see index/generation.py
+    segments: list[dict] = field(default_factory=list)
     articles: dict[str, ArticleEntry] = field(default_factory=dict)
     built_at: str | None = None
 
@@ -60,6 +63,15 @@ def chunk_prefix(doc_id: str, version: str) -> str:
     return f"{doc_id}:{version[:10]}:"
 
 
+class ManifestError(HoidapError):
+    """manifest.json exists but cannot be used (damaged, or written by another schema);
+    ``hoidap index`` rebuilds from the articles when it meets one."""
+
+    def __init__(self, message: str, raw: dict | None = None):
+        super().__init__(message)
+        self.raw = raw  # what could be parsed (a dict), to reuse its embedder on rebuild
+
+
 def read_manifest(data_dir: Path) -> Manifest | None:
     path = Path(data_dir) / MANIFEST_NAME
     if not path.exists():
@@ -67,13 +79,20 @@ def read_manifest(data_dir: Path) -> Manifest | None:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise HoidapError(f"Không đọc được {path}: {exc}. Hãy chạy lại 'hoidap index' với --rebuild.") from exc
+        raise ManifestError(f"Không đọc được {path} ({exc}): hãy chạy lại 'hoidap index <thư mục>' để dựng lại "
+                            "(damaged manifest: re-run hoidap index to rebuild).") from exc
+    if not isinstance(raw, dict):
+        raise ManifestError(f"{path} hỏng (không phải một đối tượng JSON): hãy chạy lại 'hoidap index <thư mục>' "
+                            "để dựng lại (damaged manifest: re-run hoidap index to rebuild).")
     if raw.get("schema_version") != SCHEMA_VERSION:
-        raise HoidapError(
+        raise ManifestError(
             f"Chỉ mục ở {data_dir} có phiên bản {raw.get('schema_version')}, cần {SCHEMA_VERSION}: "
-            "hãy chạy lại 'hoidap index <thư mục> --rebuild' (index schema changed, rebuild it)."
-        )
-    return Manifest.from_dict(raw)
+            "hãy chạy lại 'hoidap index <thư mục>' để dựng lại (index schema changed: re-run hoidap index).", raw)
+    try:
+        return Manifest.from_dict(raw)
+    except (TypeError, AttributeError, ValueError) as exc:
+        raise ManifestError(f"{path} hỏng ({exc}): hãy chạy lại 'hoidap index <thư mục>' để dựng lại "
+                            "(damaged manifest: re-run hoidap index to rebuild).", raw) from exc
 
 
 def atomic_write_text(path: Path, text: str) -> None:
