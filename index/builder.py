@@ -142,6 +142,9 @@ def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> Sy
     backfill = vectors and previous is not None and not previous.store.get("vectors", True)
     if vectors and not store.usable(progress.warn):
         backfill = repaired = True
+    elif vectors and not backfill and previous is not None and store.count() < _committed_chunks(previous):
+        progress.warn("Kho vectơ thiếu vectơ của chỉ mục đã lưu: bổ sung (vectors missing: storing them again).")
+        backfill = repaired = True
     report.repaired = sorted(reprocess)
 
     doc_ids = assign_doc_ids(files)
@@ -233,6 +236,10 @@ def _readable_manifest(data_dir: Path, progress: Progress) -> Manifest | None:
     except ManifestError as exc:
         progress.warn(f"{exc} — dựng lại từ các bài viết (rebuilding from the articles).")
         return None
+
+
+def _committed_chunks(manifest: Manifest) -> int:
+    return sum(e.n_chunks for e in manifest.articles.values())
 
 
 def _cache_ok(data_dir: Path, entry: ArticleEntry) -> bool:

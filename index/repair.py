@@ -120,7 +120,7 @@ def _check_vectors(manifest, data_dir: Path, report: CheckReport) -> None:
 
     store = ChunkStore(data_dir, manifest.store["collection"], manifest.store.get("url"))
     problems: list[str] = []
-    if not store.usable(problems.append):
+    if not store.usable(problems.append, repair=False):
         report.problem(f"Kho vectơ Chroma: {problems[0] if problems else 'không mở được'}")
         return
     expected = sum(e.n_chunks for e in manifest.articles.values())

@@ -113,6 +113,9 @@ class ChunkStore:
             self.fresh = True
             return False
 
+    def count(self) -> int:
+        return self.collection().count()
+
     def existing_ids(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(ids), WRITE_BATCH):
