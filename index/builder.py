@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from index.article_cache import cache_path, read_cached, write_cached
+from index.article_cache import read_cached, sync_written, write_cached
 from index.chunking import chunk_article
 from index.cleaning import clean_article
 from index.config import Settings
@@ -69,8 +70,19 @@ def chunker_settings(settings: Settings) -> dict:
 
 def article_version(content_hash: str, chunker: dict) -> str:
     """Changes when the file or the chunking changes: the unit of re-embedding."""
-    key = json.dumps({"hash": content_hash, "chunker": chunker, "schema": SCHEMA_VERSION}, sort_keys=True)
+    # = json.dumps({"chunker", "hash", "schema"}, sort_keys=True), with the chunker part formatted once
+    key = f'{{"chunker": {_chunker_json(chunker)}, "hash": {json.dumps(content_hash)}, "schema": {SCHEMA_VERSION}}}'
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+_CHUNKER_JSON: dict[str, str] = {}
+
+
+def _chunker_json(chunker: dict) -> str:
+    key = repr(sorted(chunker.items()))
+    if key not in _CHUNKER_JSON:
+        _CHUNKER_JSON[key] = json.dumps(chunker, sort_keys=True)
+    return _CHUNKER_JSON[key]
 
 
 def collection_prefix(data_dir: Path) -> str:
@@ -219,6 +231,7 @@ def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> Sy
             articles=dict(sorted(entries.items())),
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
+        sync_written()  # the article caches, durable before the manifest names them
         write_manifest(data_dir, manifest)
         if rebuild and old_manifest is not None and old_manifest.store["collection"] != store_name:
             ChunkStore(data_dir, old_manifest.store["collection"], old_manifest.store.get("url")).drop()
@@ -232,7 +245,10 @@ def _readable_manifest(data_dir: Path, progress: Progress) -> Manifest | None:
     """The committed manifest, or None when there is none or it cannot be used (then the
     index is rebuilt from the articles, which is always possible)."""
     try:
-        return read_manifest(data_dir)
+        manifest = read_manifest(data_dir)
+        if manifest is not None:
+            len(manifest.articles)  # the catalog is read lazily: a damaged one must show here
+        return manifest
     except ManifestError as exc:
         progress.warn(f"{exc} — dựng lại từ các bài viết (rebuilding from the articles).")
         return None
@@ -244,7 +260,7 @@ def _committed_chunks(manifest: Manifest) -> int:
 
 def _cache_ok(data_dir: Path, entry: ArticleEntry) -> bool:
     try:
-        size = (data_dir / entry.cache_file).stat().st_size
+        size = os.stat(os.path.join(data_dir, entry.cache_file)).st_size
     except OSError:
         return False
     return entry.cache_bytes is None or size == entry.cache_bytes
@@ -309,14 +325,27 @@ def _collect_garbage(data_dir: Path, store: ChunkStore, entries, manifest: Manif
                 ChunkStore(data_dir, name, store.url).drop()
     # The previous manifest's segments stay one more commit: a reader may still be on them.
     keep = {r["dir"] for r in manifest.segments}
+    catalogs = {manifest.catalog["file"]} if manifest.catalog else set()
     if old is not None:
         keep |= {r["dir"] for r in old.segments}
+        catalogs |= {old.catalog["file"]} if old.catalog else set()
     prune_segments(data_dir, keep)
-    referenced = {cache_path(data_dir, e.cache_file) for e in manifest.articles.values()}
+    _prune_folder(data_dir, "catalog", catalogs)
+    referenced = {e.cache_file for e in manifest.articles.values()}
     if old is not None:
-        referenced |= {cache_path(data_dir, e.cache_file) for e in old.articles.values()}
-    articles_dir = data_dir / "articles"
-    if articles_dir.exists():
-        for file in articles_dir.iterdir():
-            if file not in referenced:
-                file.unlink(missing_ok=True)
+        try:
+            referenced |= {e.cache_file for e in old.articles.values()}
+        except HoidapError:  # the old catalog was damaged (this run rebuilt from the articles)
+            pass
+    _prune_folder(data_dir, "articles", referenced)
+
+
+def _prune_folder(data_dir: Path, folder: str, keep: set[str]) -> None:
+    """Delete the files of ``data_dir/folder`` whose relative path ``keep`` does not hold."""
+    path = os.path.join(data_dir, folder)
+    if not os.path.isdir(path):
+        return
+    with os.scandir(path) as entries:
+        for entry in entries:
+            if f"{folder}/{entry.name}" not in keep:
+                Path(entry.path).unlink(missing_ok=True)

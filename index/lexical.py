@@ -31,6 +31,7 @@ class LexicalIndex:
 
     def __init__(self, segments: list[Segment], deleted: list[set[str]]):
         self.segments = segments
+        self.deleted = deleted
         self.global_of: list[np.ndarray | None] = []  # local row → live row (-1 deleted); None = offset only
         self.offsets: list[int] = []
         self.live_local: list[np.ndarray | None] = []
@@ -67,6 +68,15 @@ class LexicalIndex:
                 total += int(np.asarray(segment.postings[name].lengths, dtype=np.int64).sum()) - int(
                     np.asarray(segment.postings[name].lengths, dtype=np.int64)[live].sum())
         return total
+
+    def doc_locations(self) -> dict[str, tuple[Segment, int]]:
+        """Live article → (segment, index in it); an article changed since sits deleted in an older one."""
+        found: dict[str, tuple[Segment, int]] = {}
+        for segment, gone in zip(self.segments, self.deleted):
+            for i, doc_id in enumerate(segment.doc_ids):
+                if doc_id not in gone:
+                    found[doc_id] = (segment, i)
+        return found
 
     # --- where a live row lives
     def locate(self, row: int) -> tuple[Segment, int]:
@@ -113,14 +123,38 @@ class LexicalIndex:
             self._norm_cache[key] = K1 * ((1 - B) + B * lengths / self.avg_len[name])
         return self._norm_cache[key]
 
+    def _postings_many(self, hashes: np.ndarray, name: str) -> list[list[tuple]]:
+        """For each hash: [(segment index, local rows, tf, live rows)], one sorted lookup per segment."""
+        found: list[list[tuple]] = [[] for _ in range(len(hashes))]
+        for index, segment in enumerate(self.segments):
+            postings = segment.postings[name]
+            if len(postings.terms) == 0:
+                continue
+            positions = np.searchsorted(postings.terms, hashes)
+            positions[positions >= len(postings.terms)] = 0
+            hit = np.asarray(postings.terms[positions]) == hashes
+            mapping = self.global_of[index]
+            for q in np.flatnonzero(hit):
+                position = int(positions[q])
+                start, end = int(postings.indptr[position]), int(postings.indptr[position + 1])
+                rows, tf = postings.rows[start:end], postings.tf[start:end]
+                if mapping is None:
+                    found[q].append((index, rows, tf, rows.astype(np.int64) + self.offsets[index]))
+                else:
+                    mapped = mapping[rows]
+                    alive = mapped >= 0
+                    found[q].append((index, rows[alive], tf[alive], mapped[alive]))
+        return found
+
     def scores(self, query_tokens: list[str], field: str) -> np.ndarray:
         """BM25 score of every live row; tokens outside the vocabulary are ignored.
         A token repeated in the question counts as many times (as bm25s does)."""
         if self.n_rows == 0:
             return np.zeros(0, dtype=np.float32)
+        counts = Counter(query_tokens)
+        hashes = np.fromiter((term_hash(t) for t in counts), dtype=np.uint64, count=len(counts))
         rows_parts, weight_parts = [], []
-        for token, times in Counter(query_tokens).items():
-            found = list(self._postings(token, field))
+        for times, found in zip(counts.values(), self._postings_many(hashes, field)):
             df = sum(len(live) for _, _, _, live in found)
             if df == 0:
                 continue

@@ -39,12 +39,19 @@ class IndexReader:
                 f"Chỉ mục trong {self.data_dir} bị hỏng ({exc.__class__.__name__}): hãy chạy 'hoidap check' rồi "
                 "'hoidap index <thư mục bài viết>' để sửa (damaged index: hoidap index repairs it)."
             ) from exc
-        self._doc_number = {doc_id: i for i, doc_id in enumerate(sorted(manifest.articles))}
         self._articles: dict[str, Article] = {}
         self._folded: dict[str, str] = {}
         # Chroma's client and the embedder are opened on first use; concurrent first questions
         # (a web server) must not open them twice.
         self._open_lock = threading.Lock()
+
+    @cached_property
+    def _doc_number(self) -> dict[str, int]:
+        return {doc_id: i for i, doc_id in enumerate(sorted(self.manifest.articles))}
+
+    @cached_property
+    def _doc_location(self) -> dict:
+        return self.lexical.doc_locations()
 
     @cached_property
     def row_of(self) -> dict[str, int]:
@@ -85,9 +92,11 @@ class IndexReader:
 
     def article(self, doc_id: str) -> Article:
         if doc_id not in self._articles:
-            entry = self.manifest.articles[doc_id]
+            # The article's cache file is named in its segment: no need to read the whole catalog.
+            location = self._doc_location.get(doc_id)
+            cache_file = location[0].cache_files[location[1]] if location else self.manifest.articles[doc_id].cache_file
             try:
-                self._articles[doc_id] = read_cached(self.data_dir / entry.cache_file)[0]
+                self._articles[doc_id] = read_cached(self.data_dir / cache_file)[0]
             except (OSError, ValueError) as exc:  # pruned by two commits since this reader opened, or damaged
                 raise IndexDamagedError(f"Không đọc được bài {doc_id} trong chỉ mục ({exc.__class__.__name__}); "
                                         "hãy hỏi lại (the index changed under this question: ask again).") from exc

@@ -70,6 +70,7 @@ def check_index(settings: Settings) -> CheckReport:
         return report
     try:
         manifest = read_manifest(data_dir)
+        len(manifest.articles)  # the catalog is read lazily
     except ManifestError as exc:
         report.problem(f"manifest.json: {exc}")
         return report

@@ -76,8 +76,9 @@ class PostingsBuilder:
 
     def add(self, tokens: list[str]) -> None:
         vocab = self.vocab
-        setdefault = vocab.setdefault
-        self.ids.append(np.fromiter((setdefault(t, len(vocab)) for t in tokens), dtype=np.int64, count=len(tokens)))
+        for token in set(tokens).difference(vocab):  # few new terms per row once the batch is warm
+            vocab[token] = len(vocab)
+        self.ids.append(np.fromiter(map(vocab.__getitem__, tokens), dtype=np.int64, count=len(tokens)))
         self.lengths.append(len(tokens))
 
     def build(self) -> Postings:
@@ -117,6 +118,7 @@ class Segment:
     directory: Path
     doc_ids: list[str]
     prefixes: list[str]
+    cache_files: list[str]
     doc_rows: np.ndarray  # int64, len(doc_ids) + 1
     total_len: dict[str, int]
     postings: dict[str, Postings]
@@ -139,7 +141,7 @@ class Segment:
                                 load(f"{f}.tf.npy"), load(f"{f}.len.npy")) for f in FIELDS}
         # The chunk file stays open: a writer may prune this segment while a reader still uses it.
         fd = os.open(directory / CHUNKS_FILE, os.O_RDONLY)
-        return cls(directory.name, directory, meta["doc_ids"], meta["prefixes"],
+        return cls(directory.name, directory, meta["doc_ids"], meta["prefixes"], meta["cache_files"],
                    np.asarray(meta["doc_rows"], dtype=np.int64), meta["total_len"], postings,
                    load("starts.npy"), load("ends.npy"), load("dates.npy"), load(OFFSETS_FILE), fd)
 
@@ -174,6 +176,7 @@ class SegmentWriter:
         self._offsets = [0]
         self.doc_ids: list[str] = []
         self.prefixes: list[str] = []
+        self.cache_files: list[str] = []
         self.doc_rows: list[int] = [0]
         self.starts: list[int] = []
         self.ends: list[int] = []
@@ -184,7 +187,8 @@ class SegmentWriter:
     def n_rows(self) -> int:
         return len(self.starts)
 
-    def add_article(self, doc_id: str, prefix: str, rows: list[dict], tokens: list[dict[str, list[str]]]) -> None:
+    def add_article(self, doc_id: str, prefix: str, cache_file: str, rows: list[dict],
+                    tokens: list[dict[str, list[str]]]) -> None:
         """rows: chunk dicts (chunk_id, doc_id, ordinal, start, end, text, title, date); tokens per row."""
         from index.store import date_int
 
@@ -199,6 +203,7 @@ class SegmentWriter:
                 self.fields[name].add(row_tokens[name])
         self.doc_ids.append(doc_id)
         self.prefixes.append(prefix)
+        self.cache_files.append(cache_file)
         self.doc_rows.append(self.n_rows)
 
     def finish(self) -> Path:
@@ -218,7 +223,8 @@ class SegmentWriter:
                 save(f"{name}.{part}.npy", getattr(p, part))
             save(f"{name}.len.npy", p.lengths)
             total_len[name] = int(np.asarray(p.lengths, dtype=np.int64).sum())
-        meta = {"doc_ids": self.doc_ids, "prefixes": self.prefixes, "doc_rows": self.doc_rows, "total_len": total_len}
+        meta = {"doc_ids": self.doc_ids, "prefixes": self.prefixes, "cache_files": self.cache_files,
+                "doc_rows": self.doc_rows, "total_len": total_len}
         (self.staging / DOCS_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         for file in self.staging.iterdir():
             _fsync(file)
@@ -273,6 +279,7 @@ def merge_segments(parts: list[tuple[Segment, set[str]]], directory: Path) -> Pa
                 writer.dates.extend(np.asarray(segment.dates[first:last]).tolist())
                 writer.doc_ids.append(segment.doc_ids[i])
                 writer.prefixes.append(segment.prefixes[i])
+                writer.cache_files.append(segment.cache_files[i])
                 writer.doc_rows.append(writer.n_rows)
         postings = {}
         for name in FIELDS:

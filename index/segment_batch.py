@@ -57,7 +57,7 @@ class SegmentBatch:
         # The only place an article is tokenised: its tokens then live in its segment.
         tokens = [lexical.field_tokens(indexed_text(entry.title, c.text)) for c in chunks]
         self.tokenised_chunks += len(chunks)
-        self._writer.add_article(doc_id, chunk_prefix(doc_id, entry.version), rows, tokens)
+        self._writer.add_article(doc_id, chunk_prefix(doc_id, entry.version), entry.cache_file, rows, tokens)
         self._entries.append(entry)
         if self.store is not None:
             self.embed_only(chunks)

@@ -50,7 +50,7 @@ def test_check_on_a_sound_index(indexed: Path, run_hoidap) -> None:
     assert len(text.splitlines()) <= 12 and "tốt" in text
 
 
-@pytest.mark.parametrize("content", ["{ not json", "[]", '{"schema_version": 3, "articles": 7}'])
+@pytest.mark.parametrize("content", ["{ not json", "[]", '{"schema_version": 4, "articles": 7}'])
 def test_unusable_manifest_is_rebuilt_by_index_and_by_rebuild(indexed: Path, run_hoidap, content: str) -> None:
     manifest = indexed / "manifest.json"
     manifest.write_text(content, encoding="utf-8")
