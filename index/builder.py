@@ -27,7 +27,7 @@ from index.article_cache import read_cached, sync_written, write_cached
 from index.chunking import chunk_article
 from index.cleaning import clean_article
 from index.config import Settings
-from index.documents import Article, Chunk, SkippedFile
+from index.documents import Article, SkippedFile
 from index.embed_st import local_model_dir
 from index.embedders import LEXICAL_SPECS, describe, embedder_from_name, resolve_embedder
 from index.errors import HoidapError, IndexMismatchError

@@ -96,6 +96,17 @@ def test_damaged_lexical_files_are_found_and_rebuilt(indexed: Path, run_hoidap, 
     answers_553(run_hoidap, indexed)
 
 
+def test_damaged_article_catalog_is_rebuilt(indexed: Path, run_hoidap) -> None:
+    catalog = next((indexed / "catalog").iterdir())
+    catalog.write_bytes(catalog.read_bytes()[:-40])
+    assert check(run_hoidap, indexed)[0] == 1
+    done = run_hoidap("index", str(SEED_DIR), "--data-dir", str(indexed))
+    assert done.returncode == 0, done.stderr
+    assert "dựng lại" in done.stderr
+    answers_553(run_hoidap, indexed)
+    assert check(run_hoidap, indexed)[0] == 0
+
+
 def test_truncated_article_cache_is_rebuilt(indexed: Path, run_hoidap) -> None:
     cache = next(p for p in (indexed / "articles").iterdir() if p.name.startswith("000_"))
     cache.write_bytes(cache.read_bytes()[:100])

@@ -12,7 +12,7 @@ import pytest
 
 from index.builder import collection_prefix, sync_index
 from index.config import Settings
-from index.errors import IndexMismatchError
+from index.errors import HoidapError, IndexMismatchError
 from index.lexical import field_tokens
 from index.manifest import read_manifest
 from index.reader import IndexReader
@@ -286,3 +286,25 @@ def test_chunk_size_change_rechunks_everything(seed_copy: Path, tmp_path: Path) 
     for row in reader.rows:
         assert reader.article(row["doc_id"]).text[row["start"] : row["end"]] == row["text"]
     assert lexical_top(reader, "553 đảng viên")["doc_id"] == SEED_000
+
+
+def test_weightless_default_stores_no_vectors(seed_copy: Path, tmp_path: Path) -> None:
+    """Nothing queries the weightless vectors by default (dense weight 0), so none are written;
+    asking for them later (a dense weight > 0) stores them for every article."""
+    settings = Settings(data_dir=tmp_path / "data")
+    report = sync_index([seed_copy], settings, embed_spec="lexical")
+    assert report.chunks_embedded == 0
+    assert not (Path(settings.data_dir) / "chroma").exists()
+    reader = IndexReader.open(settings)
+    assert reader.manifest.store["vectors"] is False
+    assert lexical_top(reader, "553 đảng viên")["doc_id"] == SEED_000
+    with pytest.raises(HoidapError, match="không lưu vectơ"):
+        reader.dense_search("Phước Tân", 3)
+
+    weighted = settings.model_copy(update={"dense_weight": 0.5})
+    report = sync_index([seed_copy], weighted, embed_spec="lexical")
+    reader = IndexReader.open(weighted)
+    assert reader.manifest.store["vectors"] is True
+    assert report.chunks_embedded == len(reader.rows) and chroma_ids(reader) == row_ids(reader)
+    hits = reader.dense_search("Phường Phước Tân có 553 đảng viên sinh hoạt tại 22 chi bộ", 3)
+    assert hits and reader.rows[hits[0][0]]["doc_id"] == SEED_000
