@@ -11,7 +11,8 @@ that against bm25s itself.
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from index.segment import FIELDS, Segment, term_hash
 from index.textnorm import token_forms, with_bigrams
 
 K1, B = 1.2, 0.75
+DENSE_CACHE_BYTES = 256 * 2**20  # frequent terms' score vectors kept per open index
 
 
 def field_tokens(text: str) -> dict[str, list[str]]:
@@ -60,6 +62,11 @@ class LexicalIndex:
             total = sum(s.total_len[name] for s in segments) - self._deleted_len[name]
             self.avg_len[name] = total / n if n else 1.0
         self._norm_cache: dict[tuple[int, str], np.ndarray] = {}
+        # Terms in at least this many rows get their whole-row contribution cached (see scores).
+        self.dense_min_df = max(256, n // 64)
+        self._dense: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
+        self._dense_bytes = 0
+        self._dense_lock = threading.Lock()
 
     def _deleted_length(self, name: str) -> int:
         total = 0
@@ -148,23 +155,58 @@ class LexicalIndex:
 
     def scores(self, query_tokens: list[str], field: str) -> np.ndarray:
         """BM25 score of every live row; tokens outside the vocabulary are ignored.
-        A token repeated in the question counts as many times (as bm25s does)."""
+        A token repeated in the question counts as many times (as bm25s does).
+
+        A frequent term's contribution over all rows is kept (bounded LRU, per generation): those
+        few terms hold most of the postings a question touches, and recur in every question."""
         if self.n_rows == 0:
             return np.zeros(0, dtype=np.float32)
         counts = Counter(query_tokens)
         hashes = np.fromiter((term_hash(t) for t in counts), dtype=np.uint64, count=len(counts))
+        out = np.zeros(self.n_rows, dtype=np.float32)
         rows_parts, weight_parts = [], []
-        for times, found in zip(counts.values(), self._postings_many(hashes, field)):
-            df = sum(len(live) for _, _, _, live in found)
+        with self._dense_lock:
+            missing = [i for i, h in enumerate(hashes) if (field, int(h)) not in self._dense]
+        found = dict(zip(missing, self._postings_many(hashes[missing], field))) if missing else {}
+        for i, (hashed, times) in enumerate(zip(hashes, counts.values())):
+            with self._dense_lock:
+                cached = self._dense.get((field, int(hashed)))
+                if cached is not None:
+                    self._dense.move_to_end((field, int(hashed)))
+            if cached is not None:
+                out += cached if times == 1 else cached * np.float32(times)
+                continue
+            hits = found[i] if i in found else self._postings_many(hashes[i:i + 1], field)[0]  # evicted meanwhile
+            df = sum(len(live) for _, _, _, live in hits)
             if df == 0:
                 continue
             # bm25s keeps idf in float32 and computes the tf part in float64.
             idf = float(np.float32(np.log(1.0 + (self.n_rows - df + 0.5) / (df + 0.5))))
-            for index, local, tf, live in found:
+            if df >= self.dense_min_df:
+                vector = self._term_vector(hits, idf, field)
+                self._remember((field, int(hashed)), vector)
+                out += vector if times == 1 else vector * np.float32(times)
+                continue
+            for index, local, tf, live in hits:
                 tf = tf.astype(np.float64)
                 rows_parts.append(live)
                 weight_parts.append(idf * times * tf / (self._norm(index, field)[local] + tf))
-        if not rows_parts:
-            return np.zeros(self.n_rows, dtype=np.float32)
-        return np.bincount(np.concatenate(rows_parts), weights=np.concatenate(weight_parts),
-                           minlength=self.n_rows).astype(np.float32)
+        if rows_parts:
+            out += np.bincount(np.concatenate(rows_parts), weights=np.concatenate(weight_parts),
+                               minlength=self.n_rows).astype(np.float32)
+        return out
+
+    def _term_vector(self, hits, idf: float, field: str) -> np.ndarray:
+        vector = np.zeros(self.n_rows, dtype=np.float32)
+        for index, local, tf, live in hits:
+            tf = tf.astype(np.float64)
+            vector[live] = idf * tf / (self._norm(index, field)[local] + tf)
+        return vector
+
+    def _remember(self, key: tuple, vector: np.ndarray) -> None:
+        with self._dense_lock:
+            self._dense[key] = vector
+            self._dense_bytes += vector.nbytes
+            while self._dense_bytes > DENSE_CACHE_BYTES and len(self._dense) > 1:
+                _, dropped = self._dense.popitem(last=False)
+                self._dense_bytes -= dropped.nbytes

@@ -136,7 +136,8 @@ class Segment:
     def open(cls, directory: Path) -> "Segment":
         directory = Path(directory)
         meta = json.loads((directory / DOCS_FILE).read_text(encoding="utf-8"))
-        load = lambda name: np.load(directory / name, mmap_mode="r")  # noqa: E731
+        # Memory-mapped, seen as plain arrays (a memmap subclass costs Python time on every slice).
+        load = lambda name: np.asarray(np.load(directory / name, mmap_mode="r"))  # noqa: E731
         postings = {f: Postings(load(f"{f}.terms.npy"), load(f"{f}.indptr.npy"), load(f"{f}.rows.npy"),
                                 load(f"{f}.tf.npy"), load(f"{f}.len.npy")) for f in FIELDS}
         # The chunk file stays open: a writer may prune this segment while a reader still uses it.

@@ -44,6 +44,8 @@ def assert_same_as_bm25s(reader: IndexReader) -> None:
         for field in FIELDS:
             ours = reader.lexical.scores(field_tokens(query)[field], field)
             theirs = bm25s_scores(reader, query, field)
+            # Frequent terms' vectors are cached after the first question: the second answer is the same.
+            np.testing.assert_array_equal(reader.lexical.scores(field_tokens(query)[field], field), ours)
             assert ours.shape == theirs.shape
             np.testing.assert_allclose(ours, theirs, rtol=2e-5, atol=1e-5, err_msg=f"{query!r} / {field}")
             if theirs.max() > 0:
@@ -81,6 +83,10 @@ def test_segments_with_deletions_score_like_one_bm25s_index(corpus: Path, tmp_pa
     assert len(reader.rows) == sum(e.n_chunks for e in reader.manifest.articles.values())
     assert "gen_0020" not in set(reader.rows.doc_ids)
     assert_same_as_bm25s(reader)
+    every_term_cached = IndexReader.open(settings)
+    every_term_cached.lexical.dense_min_df = 1  # the cached whole-row path for every term
+    assert_same_as_bm25s(every_term_cached)
+    assert every_term_cached.lexical._dense
     # The row table agrees with itself: chunk ids derived from the segment match the stored rows.
     assert reader.rows.chunk_ids == [reader.rows[i]["chunk_id"] for i in range(len(reader.rows))]
 
