@@ -62,6 +62,7 @@ class LexicalIndex:
             total = sum(s.total_len[name] for s in segments) - self._deleted_len[name]
             self.avg_len[name] = total / n if n else 1.0
         self._norm_cache: dict[tuple[int, str], np.ndarray] = {}
+        self._df_cache: dict[tuple[str, str], int] = {}
         # Terms in at least this many rows get their whole-row contribution cached (see scores).
         self.dense_min_df = max(256, n // 64)
         self._dense: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
@@ -101,23 +102,24 @@ class LexicalIndex:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
     # --- statistics and scores
-    def _postings(self, token: str, name: str):
-        """(segment index, local rows, tf, live rows) for every segment holding ``token``."""
-        hashed = term_hash(token)
-        for index, segment in enumerate(self.segments):
-            rows, tf = segment.postings[name].lookup(hashed)
-            if len(rows) == 0:
-                continue
-            mapping = self.global_of[index]
-            if mapping is None:
-                yield index, rows, tf, rows.astype(np.int64) + self.offsets[index]
-            else:
-                mapped = mapping[rows]
-                alive = mapped >= 0
-                yield index, rows[alive], tf[alive], mapped[alive]
-
     def document_frequency(self, token: str, field: str) -> int:
-        return sum(len(live) for _, _, _, live in self._postings(token, field))
+        """Live rows holding ``token`` (counted, never copied; remembered per open index)."""
+        key = (field, token)
+        df = self._df_cache.get(key)
+        if df is None:
+            df, hashed = 0, term_hash(token)
+            for index, segment in enumerate(self.segments):
+                postings = segment.postings[field]
+                position = int(np.searchsorted(postings.terms, np.uint64(hashed)))
+                if position >= len(postings.terms) or int(postings.terms[position]) != hashed:
+                    continue
+                start, end = int(postings.indptr[position]), int(postings.indptr[position + 1])
+                mapping = self.global_of[index]
+                df += end - start if mapping is None else int(np.count_nonzero(mapping[postings.rows[start:end]] >= 0))
+            if len(self._df_cache) > 500_000:
+                self._df_cache.clear()
+            self._df_cache[key] = df
+        return df
 
     def idf(self, token: str, field: str) -> float:
         df = self.document_frequency(token, field)

@@ -40,6 +40,13 @@ def bm25s_scores(reader: IndexReader, query: str, field: str) -> np.ndarray:
 
 
 def assert_same_as_bm25s(reader: IndexReader) -> None:
+    for field in FIELDS:
+        corpus = [set(field_tokens(indexed_text(reader.rows[i]["title"], reader.rows[i]["text"]))[field])
+                  for i in range(len(reader.rows))]
+        for token in {t for q in QUERIES for t in field_tokens(q)[field]}:
+            df = sum(token in row for row in corpus)
+            assert reader.lexical.document_frequency(token, field) == df, token
+            assert reader.lexical.idf(token, field) == pytest.approx(np.log(1 + (len(corpus) - df + 0.5) / (df + 0.5)))
     for query in QUERIES:
         for field in FIELDS:
             ours = reader.lexical.scores(field_tokens(query)[field], field)
