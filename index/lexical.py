@@ -20,7 +20,7 @@ from index.segment import FIELDS, Segment, term_hash
 from index.textnorm import token_forms, with_bigrams
 
 K1, B = 1.2, 0.75
-DENSE_CACHE_BYTES = 256 * 2**20  # frequent terms' score vectors kept per open index
+DENSE_CACHE_BYTES = 512 * 2**20  # frequent terms' score vectors kept per open index
 
 
 def field_tokens(text: str) -> dict[str, list[str]]:
@@ -64,7 +64,7 @@ class LexicalIndex:
         self._norm_cache: dict[tuple[int, str], np.ndarray] = {}
         self._df_cache: dict[tuple[str, str], int] = {}
         # Terms in at least this many rows get their whole-row contribution cached (see scores).
-        self.dense_min_df = max(256, n // 64)
+        self.dense_min_df = max(256, n // 32)
         self._dense: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
         self._dense_bytes = 0
         self._dense_lock = threading.Lock()
