@@ -16,10 +16,6 @@ from index.documents import Article, Chunk
 _UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)
 
 
-def cache_path(data_dir: Path, relative: str) -> Path:
-    return Path(data_dir) / relative
-
-
 def write_cached(data_dir: Path, article: Article, chunks: list[Chunk], version: str) -> str:
     """Written with a rename but not synced: the builder syncs once before its commit
     (``sync_written``), instead of one fsync per article."""

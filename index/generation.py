@@ -26,10 +26,6 @@ def indexed_text(title: str, text: str) -> str:
     return f"{title}\n{text}" if title and not text.startswith(title) else text
 
 
-def segment_dir(number: int) -> str:
-    return f"lexical/seg-{number:06d}"
-
-
 def file_record(path: Path) -> list[int]:
     """[size, crc32] of a file: what the manifest records to verify it later."""
     crc = 0
