@@ -51,11 +51,11 @@ def _hoidap() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "ui.cli"]
 
 
-def run_measured(cmd: list[str], log: Path) -> dict:
+def run_measured(cmd: list[str], log: Path, env_extra: dict[str, str] | None = None) -> dict:
     """Wall time and peak RSS of one child process (wait4 gives that child's own rusage)."""
     with open(log, "a", encoding="utf-8") as err, tempfile.TemporaryFile("w+", encoding="utf-8") as out:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=_env(), cwd=log.parent)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env={**_env(), **(env_extra or {})}, cwd=log.parent)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -67,12 +67,22 @@ def run_measured(cmd: list[str], log: Path) -> dict:
     return {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024, "stdout": stdout}
 
 
-def ingest(corpus: Path, data: Path, log: Path, chroma_url: str | None = None) -> dict:
+def ingest(corpus: Path, data: Path, log: Path, chroma_url: str | None = None, dense_weight: float | None = None) -> dict:
+    """One `hoidap index` run; a dense weight makes it store the weightless vectors (the default stores none)."""
     cmd = [*_hoidap(), "index", str(corpus), "--data-dir", str(data), "--embed-model", "lexical", "--json"]
-    run = run_measured(cmd + (["--chroma-url", chroma_url] if chroma_url else []), log)
+    extra = {"HOIDAP_DENSE_WEIGHT": str(dense_weight)} if dense_weight is not None else {}
+    run = run_measured(cmd + (["--chroma-url", chroma_url] if chroma_url else []), log, extra)
     report = json.loads(run["stdout"].strip().splitlines()[-1])
     return {"wall_s": run["wall_s"], "sync_s": report["seconds"], "peak_rss_mb": run["peak_rss_mb"],
-            "indexed": report["indexed"], "unchanged": report["unchanged"], "chunks": report["chunks_embedded"]}
+            "indexed": report["indexed"], "unchanged": report["unchanged"], "removed": report["removed"],
+            "chunks": report["chunks_embedded"]}
+
+
+def indexed_chunks(data: Path) -> int:
+    """Chunks the committed index holds (vectors may not be stored: chunks_embedded is then 0)."""
+    from index.manifest import read_manifest
+
+    return sum(entry.n_chunks for entry in read_manifest(data).articles.values())
 
 
 def _worker(module: str, kind: str, args: dict, work: Path, log: Path) -> dict:
@@ -83,7 +93,7 @@ def _worker(module: str, kind: str, args: dict, work: Path, log: Path) -> dict:
 
 
 def measure_size(size: int, ctx: dict) -> dict:
-    from eval.bench_corpus import build_corpus, change_articles
+    from eval.bench_corpus import build_corpus, change_articles, synthetic_article
     from eval.bench_report import disk_usage, median_runs
 
     work, log, repeats = ctx["work"], ctx["log"], ctx["repeats"]
@@ -94,9 +104,19 @@ def measure_size(size: int, ctx: dict) -> dict:
     while len(first) < repeats and (not first or first[-1]["wall_s"] < SLOW_RUN_S):
         shutil.rmtree(data, ignore_errors=True)
         first.append(ingest(corpus, data, log))
-    chunks = first[-1]["chunks"]
+    chunks = indexed_chunks(data)
     _say(f"{size} articles: {chunks} chunks in {first[-1]['wall_s']:.1f} s; unchanged re-runs")
     unchanged = [ingest(corpus, data, log) for _ in range(repeats)]
+    _say(f"{size} articles: add 5, remove 5")
+    added = [synthetic_article(size - len(list(SEEDS.glob("*.txt"))) + k, ctx["pool"], ctx["seed"]) for k in range(5)]
+    for name, text in added:
+        (corpus / name).write_text(text, encoding="utf-8")
+    add5 = ingest(corpus, data, log)
+    for name, _ in added:
+        (corpus / name).unlink()
+    remove5 = ingest(corpus, data, log)
+    if add5["indexed"] != 5 or remove5["removed"] != 5:
+        raise HoidapError(f"bench: added/removed 5 articles but hoidap indexed {add5['indexed']}, removed {remove5['removed']}")
     changed = []
     for round_no in range(repeats):
         n = change_articles(corpus, info["synthetic_names"], 0.01, round_no, ctx["pool"])
@@ -113,6 +133,7 @@ def measure_size(size: int, ctx: dict) -> dict:
     first_row = median_runs(first, size, chunks)
     row = {"articles": size, "chunks": chunks, "corpus_mb": round(info["bytes"] / 2**20, 2),
            "ingest": {"first": first_row, "unchanged": median_runs(unchanged, size, 0),
+                      "add5": median_runs([add5], 5, 0), "remove5": median_runs([remove5], 5, 0),
                       "changed": {**median_runs(changed, size, 0), "articles_changed": changed[0]["indexed"]}},
            "query": {k: query[k] for k in ("open_ms", "retrieval_ms", "answer_ms", "peak_rss_mb", "ann_recall@30")},
            "fusion_ablation": query["fusion_ablation"],
@@ -160,7 +181,7 @@ def measure_server(size: int, ctx: dict, rows: dict[int, dict]) -> dict:
             time.sleep(0.2)
         _say(f"chroma server on port {port}: ingest {size} articles")
         data = work / f"data-{size}-server"
-        run = ingest(work / f"corpus-{size}", data, log, chroma_url=f"http://127.0.0.1:{port}")
+        run = ingest(work / f"corpus-{size}", data, log, chroma_url=f"http://127.0.0.1:{port}", dense_weight=1.0)
         query = _worker(WORKERS, "query", {"data_dir": str(data), "repeats": ctx["repeats"]}, work, log)
         status = Path(f"/proc/{server.pid}/status").read_text() if Path(f"/proc/{server.pid}/status").exists() else ""
         hwm = next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM")), None)
@@ -218,7 +239,8 @@ def baselines(ctx: dict, rows: dict[int, dict], limit: int) -> list[dict]:
 
 
 def run_bench(sizes: list[int], *, repeats: int, baseline_max: int, server_size: int | None, out: Path,
-              xquad: Path | None, seed: int, dense_sample: int, work_dir: Path | None, keep_work: bool) -> dict:
+              xquad: Path | None, seed: int, dense_sample: int, work_dir: Path | None, keep_work: bool,
+              profile: bool = True) -> dict:
     from eval.bench_corpus import find_xquad, sentence_pool
     from eval.bench_report import cpu_check, machine_info, markdown, plot, targets
     from eval.harness import load_gold
@@ -234,7 +256,8 @@ def run_bench(sizes: list[int], *, repeats: int, baseline_max: int, server_size:
     work = Path(tempfile.mkdtemp(prefix="hoidap-bench-", dir=work_dir))
     pool = sentence_pool(SEEDS, xquad_dir, gold)
     ctx = {"work": work, "log": log, "repeats": repeats, "pool": pool, "seed": seed, "profile": {},
-           "profile_size": min(sizes, key=lambda s: (abs(s - 1000), s)), "cold_question": gold[0].question}
+           "profile_size": min(sizes, key=lambda s: (abs(s - 1000), s)) if profile else -1,
+           "cold_question": gold[0].question}
     if server_size is None:
         server_size = min([s for s in sizes if s >= 1000] or [max(sizes)])
     report: dict = {
@@ -254,6 +277,9 @@ def run_bench(sizes: list[int], *, repeats: int, baseline_max: int, server_size:
         rows: dict[int, dict] = {}
         for size in sizes:
             rows[size] = measure_size(size, ctx)
+            # What finished survives a later failure or a run stopped at a deadline.
+            (out / "bench-partial.json").write_text(json.dumps({**report, "sizes": [rows[s] for s in sorted(rows)]},
+                                                               ensure_ascii=False, indent=1), encoding="utf-8")
         report["baselines"] = baselines(ctx, rows, baseline_max)
         report["server"] = measure_server(server_size, ctx, rows) if server_size > 0 else {"skipped": True}
         report["sizes"] = [rows[s] for s in sorted(rows)]
@@ -292,6 +318,7 @@ def register_bench(app: typer.Typer) -> None:
         work: Optional[Path] = typer.Option(None, "--work", help="Thư mục tạm (mặc định: thư mục tạm hệ thống)."),
         keep_work: bool = typer.Option(False, "--keep-work", help="Giữ lại kho và chỉ mục đã tạo."),
         as_json: bool = typer.Option(False, "--json", help="In bench.json ra stdout."),
+        profile: bool = typer.Option(True, "--profile/--no-profile", help="Đo hồ sơ (profile) ở cỡ gần 1.000 bài."),
     ) -> None:
         """Đo tốc độ, bộ nhớ, dung lượng và chất lượng theo cỡ kho (benchmark at several corpus sizes)."""
         try:
@@ -301,6 +328,7 @@ def register_bench(app: typer.Typer) -> None:
         if not parsed or parsed[0] < len(list(SEEDS.glob("*.txt"))):
             raise HoidapError("--sizes: mỗi cỡ phải ít nhất bằng số bài mẫu (5), ví dụ 100,1000,5000.")
         report = run_bench(parsed, repeats=repeats, baseline_max=baseline_max, server_size=server_size, out=out,
-                           xquad=xquad, seed=seed, dense_sample=dense_sample, work_dir=work, keep_work=keep_work)
+                           xquad=xquad, seed=seed, dense_sample=dense_sample, work_dir=work, keep_work=keep_work,
+                           profile=profile)
         if as_json:
             print(json.dumps(report, ensure_ascii=False, indent=1))

@@ -160,8 +160,8 @@ def passages_near(data_dir: Path, chars: int, count: int, seed: int) -> list[str
 
     from index.generation import indexed_text
 
-    table = sorted((data_dir / "lexical").glob("gen-*/chunks.jsonl"))[-1]
-    rows = [json.loads(line) for line in table.read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for table in sorted((data_dir / "lexical").glob("seg-*/chunks.jsonl"))
+            for line in table.read_text(encoding="utf-8").splitlines()]
     texts = [indexed_text(r["title"], r["text"]) for r in rows]
     near = [t for t in texts if abs(len(t) - chars) <= chars // 6] or sorted(texts, key=len)[-count:]
     return random.Random(seed).sample(near, min(count, len(near)))

@@ -84,7 +84,7 @@ def fit(examples, retrieval: dict, seed: int = 0, kinds: dict | None = None) -> 
         span_y.append(labels[keep])
     span = _scorer(kinds["span"], np.vstack(span_x), np.concatenate(span_y), SPAN_FEATURES)
     draft = AnswererModel(sentence, span, span, 0.0, 0.0, retrieval, schema_hash())
-    answer_x, answer_y, points, span_points = [], [], [], []
+    answer_x, answer_y, span_points = [], [], []
     for e in examples:
         if e.kind == "feedback_down":
             continue

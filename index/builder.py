@@ -15,31 +15,36 @@ index answering and the next run finishes the job:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from index.article_cache import cache_path, read_cached, write_cached
+from index.article_cache import read_cached, sync_written, write_cached
 from index.chunking import chunk_article
 from index.cleaning import clean_article
 from index.config import Settings
-from index.documents import Article, Chunk, SkippedFile
+from index.documents import Article, SkippedFile
 from index.embed_st import local_model_dir
 from index.embedders import LEXICAL_SPECS, describe, embedder_from_name, resolve_embedder
 from index.errors import HoidapError, IndexMismatchError
-from index.generation import prune_generations, write_generation
+from index.generation import prune_segments
 from index.instructions import find_instructions
 from index.loaders import assign_doc_ids, load_file
-from index.manifest import SCHEMA_VERSION, ArticleEntry, Manifest, read_manifest, write_manifest
+from index.manifest import SCHEMA_VERSION, ArticleEntry, Manifest, ManifestError, read_manifest, write_manifest
 from index.progress import NullProgress, Progress
+from index.repair import repair_segments
+from index.segment_batch import SegmentBatch, merge_small_segments
 from index.sources import read_regular, scan_sources
 from index.store import ChunkStore
 from index.writer_lock import writer_lock
 
 IN_PROGRESS = ".in-progress"
+_DATA_DIR_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT}
 
 
 @dataclass
@@ -49,6 +54,8 @@ class SyncReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     chunks_embedded: int = 0
+    chunks_tokenised: int = 0
+    repaired: list[str] = field(default_factory=list)
     embedder: dict = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -67,8 +74,19 @@ def chunker_settings(settings: Settings) -> dict:
 
 def article_version(content_hash: str, chunker: dict) -> str:
     """Changes when the file or the chunking changes: the unit of re-embedding."""
-    key = json.dumps({"hash": content_hash, "chunker": chunker, "schema": SCHEMA_VERSION}, sort_keys=True)
+    # = json.dumps({"chunker", "hash", "schema"}, sort_keys=True), with the chunker part formatted once
+    key = f'{{"chunker": {_chunker_json(chunker)}, "hash": {json.dumps(content_hash)}, "schema": {SCHEMA_VERSION}}}'
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+_CHUNKER_JSON: dict[str, str] = {}
+
+
+def _chunker_json(chunker: dict) -> str:
+    key = repr(sorted(chunker.items()))
+    if key not in _CHUNKER_JSON:
+        _CHUNKER_JSON[key] = json.dumps(chunker, sort_keys=True)
+    return _CHUNKER_JSON[key]
 
 
 def collection_prefix(data_dir: Path) -> str:
@@ -101,6 +119,11 @@ def sync_index(
     return report
 
 
+def wants_vectors(embedder, settings: Settings) -> bool:
+    """Vectors are written only when something queries them: a real model, or a dense weight > 0."""
+    return not describe(embedder).get("weightless") or (settings.dense_weight or 0) > 0
+
+
 def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> SyncReport:
     report = SyncReport()
     files, refused = scan_sources(paths, allow_outside_links=settings.allow_outside_links)
@@ -113,8 +136,8 @@ def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> Sy
             f"Không tìm thấy tệp bài viết nào (.txt .md .html .docx .pdf) trong {', '.join(map(str, paths))}; "
             "chỉ mục giữ nguyên (no article files found; the index is unchanged)."
         )
-    previous = None if rebuild else read_manifest(data_dir)
-    old_manifest = read_manifest(data_dir) if rebuild else previous
+    old_manifest = _readable_manifest(data_dir, progress)
+    previous = None if rebuild else old_manifest
     chunker = chunker_settings(settings)
     embedder = _choose_embedder(previous, embed_spec, settings, progress)
     report.embedder = describe(embedder)
@@ -123,8 +146,8 @@ def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> Sy
             "Chỉ mục này dùng kho Chroma khác (--chroma-url đã đổi); hãy chạy lại với --rebuild "
             "(the Chroma location changed: rebuild the index)."
         )
-
     generation = (old_manifest.generation if old_manifest else 0) + 1
+    vectors = wants_vectors(embedder, settings)
     store_name = previous.store["collection"] if previous else collection_name(data_dir, generation, embedder.name)
     store = ChunkStore(data_dir, store_name, settings.chroma_url)
     marker = data_dir / IN_PROGRESS
@@ -132,74 +155,63 @@ def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> Sy
     marker.write_text(datetime.now(timezone.utc).isoformat())
 
     old_entries = dict(previous.articles) if previous else {}
+    records = {r["dir"]: dict(r, deleted=list(r.get("deleted", []))) for r in (previous.segments if previous else [])}
+    reprocess = repair_segments(data_dir, records, old_entries, progress)
+    repaired = bool(reprocess)
+    backfill = vectors and previous is not None and not previous.store.get("vectors", True)
+    if vectors and not store.usable(progress.warn):
+        backfill = repaired = True
+    elif vectors and not backfill and previous is not None and store.count() < _committed_chunks(previous):
+        progress.warn("Kho vectơ thiếu vectơ của chỉ mục đã lưu: bổ sung (vectors missing: storing them again).")
+        backfill = repaired = True
+    report.repaired = sorted(reprocess)
+
     doc_ids = assign_doc_ids(files)
     entries: dict[str, ArticleEntry] = {}
-    to_store: list[Chunk] = []
+    batch = SegmentBatch(data_dir, generation, store if vectors else None, embedder, progress)
     progress.start("Đọc tệp (reading)", len(files))
-    for path in files:
-        doc_id = doc_ids[path]
-        progress.advance(1)
-        try:
-            content_hash = hashlib.sha256(read_regular(path, settings.max_file_bytes)).hexdigest()
-        except OSError as exc:
-            report.skipped.append(SkippedFile(str(path), f"không đọc được: {exc.strerror} (unreadable)"))
-            progress.warn(f"Bỏ qua {report.skipped[-1].source_path}: {report.skipped[-1].reason}")
-            _keep_old(doc_id, old_entries, entries)
-            continue
-        version = article_version(content_hash, chunker)
-        old = old_entries.get(doc_id)
-        if old is not None and old.version == version and (data_dir / old.cache_file).exists():
-            entries[doc_id] = old
-            report.unchanged.append(doc_id)
-            continue
-        loaded = load_file(path, settings.max_file_bytes, max_unzipped_bytes=settings.max_unzipped_bytes,
-                           max_zip_entries=settings.max_zip_entries)
-        if isinstance(loaded, SkippedFile):
-            report.skipped.append(loaded)
-            progress.warn(f"Bỏ qua {loaded.source_path}: {loaded.reason}")
-            _keep_old(doc_id, old_entries, entries)
-            continue
-        article = clean_article(_with_id(loaded, doc_id))
-        for quote in find_instructions(article.text)[:1]:  # indexed as data, never obeyed: the admin should know
-            progress.warn(f"Cảnh báo {article.source_path}: có câu giống chỉ dẫn cho trợ lý («{quote}»); "
-                          "chỉ được dùng như dữ liệu, không bao giờ được làm theo (instruction-like text)")
-        chunks = chunk_article(_versioned(article, version), settings.chunk_chars, settings.chunk_overlap_sentences)
-        if not chunks:  # a page that was all chrome: nothing a user could be answered from
-            skipped = SkippedFile(str(path), "không có văn bản sau khi làm sạch (no article text)")
-            report.skipped.append(skipped)
-            progress.warn(f"Bỏ qua {skipped.source_path}: {skipped.reason}")
-            _keep_old(doc_id, old_entries, entries)
-            continue
-        relative = write_cached(data_dir, article, chunks, version)
-        entries[doc_id] = ArticleEntry(
-            version=version,
-            source_path=article.source_path,
-            title=article.title,
-            date=article.date,
-            author=article.author,
-            n_chunks=len(chunks),
-            cache_file=relative,
-        )
-        to_store.extend(chunks)
-        report.indexed.append(doc_id)
+    try:
+        for path in files:
+            doc_id = doc_ids[path]
+            progress.advance(1)
+            try:
+                _sync_one(path, doc_id, settings, data_dir, chunker, old_entries, entries, reprocess, backfill,
+                          batch, report, progress)
+            except OSError as exc:  # per-file problems are per-file, always: the rest of the folder goes on
+                if exc.errno in _DATA_DIR_ERRORS:
+                    raise  # the data dir itself (full, read-only): no file can be indexed, say so once
+                report.skipped.append(SkippedFile(str(path), f"không đọc/ghi được: {exc.strerror or exc} (unreadable)"))
+                progress.warn(f"Bỏ qua {report.skipped[-1].source_path}: {report.skipped[-1].reason}")
+                _keep_old(doc_id, old_entries, entries, reprocess)
+        new_records = batch.finish()
+    except BaseException:
+        batch.abort()
+        raise
     progress.finish()
+    report.chunks_embedded = batch.embedded
+    report.chunks_tokenised = batch.tokenised_chunks
     report.removed = sorted(set(old_entries) - set(entries))
 
-    changed = bool(report.indexed or report.removed or rebuild or previous is None)
+    changed = bool(report.indexed or report.removed or rebuild or previous is None or repaired or backfill)
     if changed:
-        report.chunks_embedded = _embed_and_store(store, embedder, to_store, settings.embed_batch_size, progress)
-        rows = _rows_for(data_dir, entries)
-        lexical = write_generation(data_dir, generation, rows)
+        # Old rows of changed, removed or repaired articles are deleted from their segments.
+        for doc_id, old in old_entries.items():
+            if old.segment in records and entries.get(doc_id) is not old:
+                records[old.segment]["deleted"].append(doc_id)
+        segments = [r for r in records.values() if r["docs"] > len(r["deleted"])] + new_records
+        segments = merge_small_segments(data_dir, segments, generation, entries, progress)
         manifest = Manifest(
             schema_version=SCHEMA_VERSION,
             embedder=report.embedder,
             chunker=chunker,
-            store={"kind": store.kind, "url": settings.chroma_url or None, "collection": store_name},
+            store={"kind": store.kind, "url": settings.chroma_url or None, "collection": store_name,
+                   "vectors": vectors},
             generation=generation,
-            lexical_dir=lexical,
+            segments=segments,
             articles=dict(sorted(entries.items())),
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
+        sync_written()  # the article caches, durable before the manifest names them
         write_manifest(data_dir, manifest)
         if rebuild and old_manifest is not None and old_manifest.store["collection"] != store_name:
             ChunkStore(data_dir, old_manifest.store["collection"], old_manifest.store.get("url")).drop()
@@ -207,6 +219,71 @@ def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> Sy
         _collect_garbage(data_dir, store, entries, read_manifest(data_dir), old_manifest)
     marker.unlink(missing_ok=True)
     return report
+
+
+def _readable_manifest(data_dir: Path, progress: Progress) -> Manifest | None:
+    """The committed manifest, or None when there is none or it cannot be used (then the
+    index is rebuilt from the articles, which is always possible)."""
+    try:
+        manifest = read_manifest(data_dir)
+        if manifest is not None:
+            len(manifest.articles)  # the catalog is read lazily: a damaged one must show here
+        return manifest
+    except ManifestError as exc:
+        progress.warn(f"{exc} — dựng lại từ các bài viết (rebuilding from the articles).")
+        return None
+
+
+def _committed_chunks(manifest: Manifest) -> int:
+    return sum(e.n_chunks for e in manifest.articles.values())
+
+
+def _cache_ok(data_dir: Path, entry: ArticleEntry) -> bool:
+    try:
+        size = os.stat(os.path.join(data_dir, entry.cache_file)).st_size
+    except OSError:
+        return False
+    return entry.cache_bytes is None or size == entry.cache_bytes
+
+
+def _sync_one(path, doc_id, settings, data_dir, chunker, old_entries, entries, reprocess, backfill, batch, report,
+              progress) -> None:
+    """Read, clean, chunk and stage one file (or keep its unchanged entry)."""
+    content_hash = hashlib.sha256(read_regular(path, settings.max_file_bytes)).hexdigest()
+    version = article_version(content_hash, chunker)
+    old = old_entries.get(doc_id)
+    if old is not None and old.version == version and doc_id not in reprocess and _cache_ok(data_dir, old):
+        entries[doc_id] = old
+        report.unchanged.append(doc_id)
+        if backfill:
+            batch.embed_only(read_cached(data_dir / old.cache_file)[1])
+        return
+    loaded = load_file(path, settings.max_file_bytes, max_unzipped_bytes=settings.max_unzipped_bytes,
+                       max_zip_entries=settings.max_zip_entries)
+    if isinstance(loaded, SkippedFile):
+        report.skipped.append(loaded)
+        progress.warn(f"Bỏ qua {loaded.source_path}: {loaded.reason}")
+        _keep_old(doc_id, old_entries, entries, reprocess)
+        return
+    article = clean_article(_with_id(loaded, doc_id))
+    for quote in find_instructions(article.text)[:1]:  # indexed as data, never obeyed: the admin should know
+        progress.warn(f"Cảnh báo {article.source_path}: có câu giống chỉ dẫn cho trợ lý («{quote}»); "
+                      "chỉ được dùng như dữ liệu, không bao giờ được làm theo (instruction-like text)")
+    chunks = chunk_article(_versioned(article, version), settings.chunk_chars, settings.chunk_overlap_sentences)
+    if not chunks:  # a page that was all chrome: nothing a user could be answered from
+        skipped = SkippedFile(str(path), "không có văn bản sau khi làm sạch (no article text)")
+        report.skipped.append(skipped)
+        progress.warn(f"Bỏ qua {skipped.source_path}: {skipped.reason}")
+        _keep_old(doc_id, old_entries, entries, reprocess)
+        return
+    relative = write_cached(data_dir, article, chunks, version)
+    entries[doc_id] = ArticleEntry(
+        version=version, source_path=article.source_path, title=article.title, date=article.date,
+        author=article.author, n_chunks=len(chunks), cache_file=relative,
+        segment=None, cache_bytes=(data_dir / relative).stat().st_size,
+    )
+    batch.add(entries[doc_id], doc_id, chunks)
+    report.indexed.append(doc_id)
 
 
 def _choose_embedder(previous: Manifest | None, spec: str, settings: Settings, progress: Progress):
@@ -232,9 +309,10 @@ def _recorded_name(spec: str) -> str:
     return f"st:{local if local is not None else spec}"
 
 
-def _keep_old(doc_id: str, old_entries: dict, entries: dict) -> None:
-    # An article that was indexed before but cannot be read now keeps its old version.
-    if doc_id in old_entries:
+def _keep_old(doc_id: str, old_entries: dict, entries: dict, reprocess: set[str]) -> None:
+    # An article that was indexed before but cannot be read now keeps its old version
+    # (unless its rows were lost with a damaged segment: then it is dropped until readable).
+    if doc_id in old_entries and doc_id not in reprocess:
         entries[doc_id] = old_entries[doc_id]
 
 
@@ -250,66 +328,44 @@ def _versioned(article: Article, version: str) -> Article:
     return replace(article, content_hash=version)
 
 
-def _embed_and_store(store: ChunkStore, embedder, chunks: list[Chunk], batch: int, progress: Progress) -> int:
-    if not chunks:
-        return 0
-    present = store.existing_ids([c.chunk_id for c in chunks])
-    missing = [c for c in chunks if c.chunk_id not in present]
-    progress.start("Nhúng đoạn văn (embedding)", len(missing))
-    # Chroma inserts far faster in large batches; a real model still encodes in its own batches,
-    # so only the progress bar's granularity depends on this.
-    step = 2000 if describe(embedder).get("weightless") else max(batch, 1) * 8
-    from index.generation import indexed_text
-
-    for start in range(0, len(missing), step):
-        part = missing[start : start + step]
-        vectors = embedder.embed_passages([indexed_text(c.meta.get("title") or "", c.text) for c in part])
-        store.add(part, vectors)
-        progress.advance(len(part))
-    progress.finish()
-    return len(missing)
-
-
-def _rows_for(data_dir: Path, entries: dict[str, ArticleEntry]) -> list[dict]:
-    rows = []
-    for doc_id, entry in sorted(entries.items()):
-        _, chunks = read_cached(data_dir / entry.cache_file)
-        for chunk in chunks:
-            rows.append(
-                {
-                    "chunk_id": chunk.chunk_id,
-                    "doc_id": doc_id,
-                    "ordinal": chunk.ordinal,
-                    "start": chunk.start,
-                    "end": chunk.end,
-                    "text": chunk.text,
-                    "title": entry.title,
-                    "date": entry.date,
-                }
-            )
-    return rows
-
-
 def _collect_garbage(data_dir: Path, store: ChunkStore, entries, manifest: Manifest | None, old: Manifest | None):
-    """Delete what no committed manifest names: stale chunks, caches, generations."""
+    """Delete what no committed manifest names: stale chunks, caches, segments."""
     if manifest is None:
         return
-    valid_prefixes = {manifest.chunk_id_prefix(doc_id) for doc_id in entries}
-    stale = [cid for cid in store.all_ids() if cid[: cid.rfind(":") + 1] not in valid_prefixes]
-    store.delete(stale)
-    # Collections a killed first build or rebuild left behind (no manifest names them).
-    for name in store.collection_names():
-        if name.startswith(collection_prefix(data_dir)) and name != manifest.store["collection"]:
-            ChunkStore(data_dir, name, store.url).drop()
-    keep = {manifest.lexical_dir}
-    if old is not None and old.lexical_dir:
-        keep.add(old.lexical_dir)
-    prune_generations(data_dir, keep)
-    referenced = {cache_path(data_dir, e.cache_file) for e in manifest.articles.values()}
+    if manifest.store.get("vectors") or (data_dir / "chroma").exists() or manifest.store.get("url"):
+        valid_prefixes = {manifest.chunk_id_prefix(doc_id) for doc_id in entries}
+        if manifest.store.get("vectors"):
+            stale = [cid for cid in store.all_ids() if cid[: cid.rfind(":") + 1] not in valid_prefixes]
+            store.delete(stale)
+        # Collections a killed first build or rebuild left behind (no manifest names them).
+        for name in store.collection_names():
+            if name.startswith(collection_prefix(data_dir)) and (
+                name != manifest.store["collection"] or not manifest.store.get("vectors")
+            ):
+                ChunkStore(data_dir, name, store.url).drop()
+    # The previous manifest's segments stay one more commit: a reader may still be on them.
+    keep = {r["dir"] for r in manifest.segments}
+    catalogs = {manifest.catalog["file"]} if manifest.catalog else set()
     if old is not None:
-        referenced |= {cache_path(data_dir, e.cache_file) for e in old.articles.values()}
-    articles_dir = data_dir / "articles"
-    if articles_dir.exists():
-        for file in articles_dir.iterdir():
-            if file not in referenced:
-                file.unlink(missing_ok=True)
+        keep |= {r["dir"] for r in old.segments}
+        catalogs |= {old.catalog["file"]} if old.catalog else set()
+    prune_segments(data_dir, keep)
+    _prune_folder(data_dir, "catalog", catalogs)
+    referenced = {e.cache_file for e in manifest.articles.values()}
+    if old is not None:
+        try:
+            referenced |= {e.cache_file for e in old.articles.values()}
+        except HoidapError:  # the old catalog was damaged (this run rebuilt from the articles)
+            pass
+    _prune_folder(data_dir, "articles", referenced)
+
+
+def _prune_folder(data_dir: Path, folder: str, keep: set[str]) -> None:
+    """Delete the files of ``data_dir/folder`` whose relative path ``keep`` does not hold."""
+    path = os.path.join(data_dir, folder)
+    if not os.path.isdir(path):
+        return
+    with os.scandir(path) as entries:
+        for entry in entries:
+            if f"{folder}/{entry.name}" not in keep:
+                Path(entry.path).unlink(missing_ok=True)

@@ -16,12 +16,15 @@ import numpy as np
 from index.article_cache import read_cached
 from index.config import Settings
 from index.documents import Article
-from index.errors import IndexMissingError
-from index.generation import read_rows
-from index.lexical import LexicalIndex
+from index.errors import HoidapError, IndexMissingError
+from index.generation import open_generation
 from index.manifest import Manifest, read_manifest
 from index.store import ChunkStore, date_int
 from index.textnorm import fold
+
+
+class IndexDamagedError(HoidapError):
+    """The committed index names files that are missing or unreadable."""
 
 
 class IndexReader:
@@ -29,29 +32,58 @@ class IndexReader:
         self.settings = settings
         self.data_dir = Path(settings.data_dir)
         self.manifest = manifest
-        directory = self.data_dir / manifest.lexical_dir
-        self.rows = read_rows(directory)
-        self.lexical = LexicalIndex.load(directory, len(self.rows))
-        self.row_of: dict[str, int] = {chunk_id: i for i, chunk_id in enumerate(self.rows.chunk_ids)}
-        doc_ids = sorted(manifest.articles)
-        self._doc_number = {doc_id: i for i, doc_id in enumerate(doc_ids)}
-        self.row_doc = np.array([self._doc_number[d] for d in self.rows.doc_ids], dtype=np.int32)
-        self.row_date = np.array([date_int(d) for d in self.rows.dates], dtype=np.int32)
+        try:
+            self.lexical, self.rows = open_generation(self.data_dir, manifest.segments)
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexDamagedError(
+                f"Chỉ mục trong {self.data_dir} bị hỏng ({exc.__class__.__name__}): hãy chạy 'hoidap check' rồi "
+                "'hoidap index <thư mục bài viết>' để sửa (damaged index: hoidap index repairs it)."
+            ) from exc
         self._articles: dict[str, Article] = {}
         self._folded: dict[str, str] = {}
         # Chroma's client and the embedder are opened on first use; concurrent first questions
         # (a web server) must not open them twice.
         self._open_lock = threading.Lock()
 
+    @cached_property
+    def _doc_number(self) -> dict[str, int]:
+        return {doc_id: i for i, doc_id in enumerate(sorted(self.manifest.articles))}
+
+    @cached_property
+    def _doc_location(self) -> dict:
+        return self.lexical.doc_locations()
+
+    @cached_property
+    def row_of(self) -> dict[str, int]:
+        return {chunk_id: i for i, chunk_id in enumerate(self.rows.chunk_ids)}
+
+    @cached_property
+    def row_doc(self) -> np.ndarray:
+        return np.array([self._doc_number[d] for d in self.rows.doc_ids], dtype=np.int32)
+
+    @property
+    def row_date(self) -> np.ndarray:
+        return self.rows.date_ints
+
     @classmethod
     def open(cls, settings: Settings) -> "IndexReader":
-        manifest = read_manifest(Path(settings.data_dir))
-        if manifest is None or not manifest.lexical_dir:
-            raise IndexMissingError(
-                f"Chưa có chỉ mục trong {settings.data_dir}: hãy chạy 'hoidap index <thư mục bài viết>' trước "
-                "(no index yet: run 'hoidap index' first)."
-            )
-        return cls(settings, manifest)
+        data_dir = Path(settings.data_dir)
+        for attempt in range(5):
+            manifest = read_manifest(data_dir)
+            if manifest is None or not manifest.segments:
+                raise IndexMissingError(
+                    f"Chưa có chỉ mục trong {settings.data_dir}: hãy chạy 'hoidap index <thư mục bài viết>' trước "
+                    "(no index yet: run 'hoidap index' first)."
+                )
+            try:
+                return cls(settings, manifest)
+            except IndexDamagedError:
+                # Two commits by another process between reading the manifest and opening its
+                # segments prune them: the newer manifest names segments that exist.
+                latest = read_manifest(data_dir)
+                if attempt == 4 or latest is None or latest.generation == manifest.generation:
+                    raise
+        raise AssertionError("unreachable")
 
     # --- articles
     @property
@@ -60,8 +92,14 @@ class IndexReader:
 
     def article(self, doc_id: str) -> Article:
         if doc_id not in self._articles:
-            entry = self.manifest.articles[doc_id]
-            self._articles[doc_id] = read_cached(self.data_dir / entry.cache_file)[0]
+            # The article's cache file is named in its segment: no need to read the whole catalog.
+            location = self._doc_location.get(doc_id)
+            cache_file = location[0].cache_files[location[1]] if location else self.manifest.articles[doc_id].cache_file
+            try:
+                self._articles[doc_id] = read_cached(self.data_dir / cache_file)[0]
+            except (OSError, ValueError) as exc:  # pruned by two commits since this reader opened, or damaged
+                raise IndexDamagedError(f"Không đọc được bài {doc_id} trong chỉ mục ({exc.__class__.__name__}); "
+                                        "hãy hỏi lại (the index changed under this question: ask again).") from exc
         return self._articles[doc_id]
 
     def folded_article(self, doc_id: str) -> str:
@@ -114,6 +152,11 @@ class IndexReader:
 
     def dense_search(self, question: str, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(row, cosine) best first; hits the manifest does not name are dropped."""
+        if not self.manifest.store.get("vectors", True):
+            raise HoidapError(
+                "chỉ mục này không lưu vectơ (bộ nhúng không trọng số, HOIDAP_DENSE_WEIGHT=0 khi lập chỉ mục); "
+                "đặt HOIDAP_DENSE_WEIGHT>0 rồi chạy lại 'hoidap index' để có (this index stores no vectors)."
+            )
         vector = self.embedder.embed_queries([question])[0]
         where = None
         if mask is not None:

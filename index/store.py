@@ -89,6 +89,33 @@ class ChunkStore:
                     )
         return self._collection
 
+    def usable(self, warn, *, repair: bool = True) -> bool:
+        """Can the collection be opened and counted? A damaged embedded store is moved out of
+        the way when ``repair`` (the caller then stores every vector again); a server's is reported."""
+        try:
+            self.collection().count()
+            return True
+        except Exception as exc:  # chromadb raises many types for a damaged sqlite file
+            where = self.url or str(self.data_dir / "chroma")
+            reason = str(exc).splitlines()[0][:200] if str(exc) else exc.__class__.__name__
+            self._collection = None
+            if not repair or self.url:
+                warn(f"Không mở được kho Chroma ở {where}: {reason}")
+                if self.url:
+                    raise HoidapError(f"Không mở được kho Chroma ở {where}: {reason}") from exc
+                return False
+            warn(f"Kho Chroma ở {where} hỏng ({reason}): dựng lại các vectơ (damaged vector store: rebuilding).")
+            import shutil
+
+            path = self.data_dir / "chroma"
+            _forget_cached_system(str(path))
+            shutil.rmtree(path, ignore_errors=True)
+            self.fresh = True
+            return False
+
+    def count(self) -> int:
+        return self.collection().count()
+
     def existing_ids(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(ids), WRITE_BATCH):

@@ -5,69 +5,84 @@ A question syllable the index has never seen is replaced before scoring:
 * its diacritic-free form is known ("Phươc" → "phuoc"): the most frequent indexed
   spelling with that form ("Phước") — a slipped or missing tone or vowel mark;
 * otherwise the most frequent indexed syllable one edit away in the
-  diacritic-free form ("nhiu" → "nhiều", "dnag" → "đang"), found with rapidfuzz.
+  diacritic-free form ("nhiu" → "nhiều", "dnag" → "đang").
 
+Candidates are generated (every way of marking a diacritic-free syllable; every
+single edit of it) and looked up in the index by document frequency, so no
+vocabulary is ever listed — the cost is the same at 5 or 100,000 articles.
 Numbers, one- and two-letter words and words the index knows are never touched,
 and the corrected question is what every later step sees.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-import threading
+import string
+from functools import lru_cache
 
 from index.textnorm import fold, match_form
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_MARKED = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
+_TONES = "aàáảãạ|ăằắẳẵặ|âầấẩẫậ|eèéẻẽẹ|êềếểễệ|iìíỉĩị|oòóỏõọ|ôồốổỗộ|ơờớởỡợ|uùúủũụ|ưừứửữự|yỳýỷỹỵ"
+_TONED = {group[0]: group for group in _TONES.split("|")}
+_VOWELS = set("aăâeêioôơuưy")
+
+
+@lru_cache(maxsize=20_000)
+def spellings(folded: str) -> tuple[str, ...]:
+    """Every accented syllable whose diacritic-free form is ``folded`` (one tone mark at most)."""
+    if len(folded) > 8:
+        return ()
+    letters = [_MARKED.get(ch, ch) for ch in folded]
+    out = set()
+    for bare in itertools.product(*letters):
+        vowels = [i for i, ch in enumerate(bare) if ch in _VOWELS]
+        out.add("".join(bare))
+        for i in vowels:
+            for toned in _TONED[bare[i]][1:]:
+                out.add(match_form("".join(bare[:i]) + toned + "".join(bare[i + 1:])))
+    return tuple(out)
+
+
+def edits(word: str) -> set[str]:
+    """Every string one deletion, transposition, replacement or insertion away (a–z)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    letters = string.ascii_lowercase
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in letters}
+            | {a + c + b for a, b in splits for c in letters}) - {word}
 
 
 class Speller:
     def __init__(self, lexical):
         self.lexical = lexical
-        self._folded_to_accented: dict[str, str] | None = None
-        self._folded_vocab: list[str] | None = None
-        self._lock = threading.Lock()
 
-    def _known(self, token: str, field: str) -> bool:
-        return self.lexical.document_frequency(token, field) > 0
+    def _df(self, token: str, field: str) -> int:
+        return self.lexical.document_frequency(token, field)
 
-    def _maps(self) -> tuple[dict[str, str], list[str]]:
-        with self._lock:
-            if self._folded_to_accented is None:
-                best: dict[str, tuple[int, str]] = {}
-                for token in self.lexical.vocabulary("accented"):
-                    if "_" in token or not token.isalpha():
-                        continue
-                    df = self.lexical.document_frequency(token, "accented")
-                    key = fold(token)
-                    if key not in best or df > best[key][0]:
-                        best[key] = (df, token)
-                self._folded_to_accented = {k: v for k, (_, v) in best.items()}
-                self._folded_vocab = [t for t in self.lexical.vocabulary("folded") if "_" not in t and t.isalpha()]
-        return self._folded_to_accented, self._folded_vocab
+    def _best_spelling(self, folded: str) -> str | None:
+        found = [(self._df(s, "accented"), s) for s in spellings(folded)]
+        found = [f for f in found if f[0] > 0]
+        return max(found)[1] if found else None
 
     def correct_word(self, word: str, accented: bool) -> str | None:
-        lowered = match_form(word)
         folded = fold(word)
-        if len(folded) < 3:
+        if len(folded) < 3 or not folded.isascii():
             return None
-        if accented and self._known(lowered, "accented"):
+        if accented and self._df(match_form(word), "accented") > 0:
             return None
-        if not accented and self._known(folded, "folded"):
+        if self._df(folded, "folded") > 0:
+            # Known without its marks: a slipped mark when typed with accents, nothing to do without.
+            return self._best_spelling(folded) if accented else None
+        near = [(self._df(candidate, "folded"), candidate) for candidate in edits(folded)]
+        near = [n for n in near if n[0] > 0]
+        if not near:
             return None
-        to_accented, vocabulary = self._maps()
-        if accented and folded in to_accented:
-            return to_accented[folded]
-        if self._known(folded, "folded"):
-            return None  # typed without marks and known that way: nothing to correct
-        from rapidfuzz import process
-        from rapidfuzz.distance import Levenshtein
-
-        close = process.extract(folded, vocabulary, scorer=Levenshtein.distance, score_cutoff=1, limit=20)
-        if not close:
-            return None
-        best = max(close, key=lambda hit: (self.lexical.document_frequency(hit[0], "folded"), hit[0]))[0]
-        return to_accented.get(best, best) if accented else best
+        best = max(near)[1]
+        return (self._best_spelling(best) or best) if accented else best
 
     def correct(self, question: str, accented: bool) -> tuple[str, bool]:
         """(question with unknown words replaced, whether any was)."""
@@ -77,7 +92,7 @@ class Speller:
             nonlocal changed
             word = match.group(0)
             fixed = self.correct_word(word, accented)
-            if fixed is None or fold(fixed) == fold(word) and not accented:
+            if fixed is None:
                 return word
             changed = True
             return fixed[:1].upper() + fixed[1:] if word[:1].isupper() else fixed

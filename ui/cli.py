@@ -141,6 +141,17 @@ def info_command(data_dir: Optional[Path] = DataDir,
                           f"«{a['instruction_like'][0]}» — chỉ là dữ liệu, không được làm theo.", highlight=False, markup=False)
 
 
+@app.command("check")
+def check_command(data_dir: Optional[Path] = DataDir, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Kiểm tra chỉ mục (kích thước, CRC-32) và cách sửa (verify the index; exit 1 when damaged)."""
+    from index.repair import check_index
+
+    report = check_index(settings_from(data_dir=data_dir))
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) if as_json else report.render())
+    if report.state != "ok":
+        sys.exit(1)
+
+
 @app.command("ask")
 def ask_command(
     question: str = typer.Argument(..., help="Câu hỏi tiếng Việt."),

@@ -12,7 +12,7 @@ import pytest
 
 from index.builder import collection_prefix, sync_index
 from index.config import Settings
-from index.errors import IndexMismatchError
+from index.errors import HoidapError, IndexMismatchError
 from index.lexical import field_tokens
 from index.manifest import read_manifest
 from index.reader import IndexReader
@@ -40,7 +40,9 @@ SEED_003_AUTHOR = "Thu Nghĩa – Trung tâm VHTT&TT huyện"
 
 
 def settings_for(tmp_path: Path, **overrides) -> Settings:
-    return Settings(data_dir=tmp_path / "data", **overrides)
+    # A dense weight > 0 makes the weightless embedder's vectors wanted, so these tests keep
+    # checking the vector side (the default stores none: test_weightless_default_stores_no_vectors).
+    return Settings(data_dir=tmp_path / "data", **{"dense_weight": 1.0, **overrides})
 
 
 def lexical_top(reader: IndexReader, query: str, field: str = "accented") -> dict:
@@ -105,7 +107,7 @@ def test_rerun_on_unchanged_folder_does_no_work(seed_copy: Path, tmp_path: Path)
     assert report.chunks_embedded == 0
     after = read_manifest(data)
     assert after.generation == before.generation
-    assert after.lexical_dir == before.lexical_dir
+    assert after.segments == before.segments
     assert (data / "manifest.json").read_bytes() == manifest_bytes  # not even rewritten
     # "auto" on an existing index means "whatever it was built with": also no work.
     assert sync_index([seed_copy], settings, embed_spec="auto").counts()["unchanged"] == 5
@@ -234,21 +236,22 @@ def test_embedder_mismatch_needs_rebuild(seed_copy: Path, tmp_path: Path, tiny_s
         sync_index([seed_copy], settings, embed_spec="lexical")
 
 
-def test_interrupted_first_build_then_other_embedder(seed_copy: Path, tmp_path: Path, tiny_st_model: Path) -> None:
+def test_interrupted_first_build_then_other_embedder(seed_copy: Path, tmp_path: Path, tiny_st_model: Path,
+                                                     monkeypatch) -> None:
     """A first build killed mid-embedding leaves vectors behind; a build with another
     embedder must not reuse them (or fail on their dimension)."""
+    from index import segment_batch
     from index.progress import NullProgress
 
     class InterruptWhileEmbedding(NullProgress):
-        label = ""
-
-        def start(self, label: str, total: int) -> None:
-            self.label = label
+        files = 0
 
         def advance(self, n: int) -> None:
-            if "embedding" in self.label:
+            self.files += n
+            if self.files == 3:  # two articles read, their vectors stored (one write per article)
                 raise KeyboardInterrupt
 
+    monkeypatch.setattr(segment_batch, "EMBED_BATCH", 1)
     settings = settings_for(tmp_path, embed_batch_size=1)
     with pytest.raises(KeyboardInterrupt):
         sync_index([seed_copy], settings, embed_spec="lexical", progress=InterruptWhileEmbedding())
@@ -283,3 +286,25 @@ def test_chunk_size_change_rechunks_everything(seed_copy: Path, tmp_path: Path) 
     for row in reader.rows:
         assert reader.article(row["doc_id"]).text[row["start"] : row["end"]] == row["text"]
     assert lexical_top(reader, "553 đảng viên")["doc_id"] == SEED_000
+
+
+def test_weightless_default_stores_no_vectors(seed_copy: Path, tmp_path: Path) -> None:
+    """Nothing queries the weightless vectors by default (dense weight 0), so none are written;
+    asking for them later (a dense weight > 0) stores them for every article."""
+    settings = Settings(data_dir=tmp_path / "data")
+    report = sync_index([seed_copy], settings, embed_spec="lexical")
+    assert report.chunks_embedded == 0
+    assert not (Path(settings.data_dir) / "chroma").exists()
+    reader = IndexReader.open(settings)
+    assert reader.manifest.store["vectors"] is False
+    assert lexical_top(reader, "553 đảng viên")["doc_id"] == SEED_000
+    with pytest.raises(HoidapError, match="không lưu vectơ"):
+        reader.dense_search("Phước Tân", 3)
+
+    weighted = settings.model_copy(update={"dense_weight": 0.5})
+    report = sync_index([seed_copy], weighted, embed_spec="lexical")
+    reader = IndexReader.open(weighted)
+    assert reader.manifest.store["vectors"] is True
+    assert report.chunks_embedded == len(reader.rows) and chroma_ids(reader) == row_ids(reader)
+    hits = reader.dense_search("Phường Phước Tân có 553 đảng viên sinh hoạt tại 22 chi bộ", 3)
+    assert hits and reader.rows[hits[0][0]]["doc_id"] == SEED_000
