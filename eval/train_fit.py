@@ -21,6 +21,16 @@ SPAN_MATCH_F1 = 0.5  # a span "matches" a gold answer at this token F1 or above
 FRAGMENT_COST = 0.5  # a wrong short answer shown costs half a right one (span threshold)
 
 
+def set_weights(examples) -> dict[str, float]:
+    """Each set weighs the same in every fit, whatever its size: the seeds' 100 local-government
+    questions count as much as vinewsqa-dev's 2,500 health-news ones."""
+    sizes: dict[str, int] = {}
+    for e in examples:
+        sizes[e.set_name] = sizes.get(e.set_name, 0) + 1
+    total = sum(sizes.values())
+    return {name: total / (len(sizes) * size) for name, size in sizes.items()}
+
+
 def _logistic(rows: np.ndarray, labels: np.ndarray, names: list[str], weights: np.ndarray | None = None) -> LinearScorer:
     from sklearn.linear_model import LogisticRegression
 
@@ -32,21 +42,10 @@ def _logistic(rows: np.ndarray, labels: np.ndarray, names: list[str], weights: n
     return LinearScorer(names, mean, scale, model.coef_[0], float(model.intercept_[0]))
 
 
-def _trees(rows: np.ndarray, labels: np.ndarray, names: list[str], groups: list[int] | None = None):
-    """Gradient-boosted trees (LightGBM), shallow so the numpy walk stays a few levels deep."""
-    import lightgbm
-
-    params = dict(n_estimators=150, learning_rate=0.05, num_leaves=15, max_depth=4, min_child_samples=30,
-                  subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=0, verbose=-1)
-    if groups is not None:
-        model = lightgbm.LGBMRanker(**params).fit(rows, labels.astype(int), group=groups)
-    else:
-        model = lightgbm.LGBMClassifier(**params).fit(rows, labels)
-    return trees_from_lightgbm(model.booster_, names)
-
-
-def _scorer(kind: str, rows, labels, names, groups=None):
-    return _trees(rows, labels, names, groups) if kind == "trees" else _logistic(rows, labels, names)
+def _scorer(kind: str, rows, labels, names, weights=None):
+    if kind != "linear":
+        raise ValueError(f"unknown scorer kind {kind}")
+    return _logistic(rows, labels, names, weights)
 
 
 def spans_of(example, index: int):
@@ -57,7 +56,7 @@ def spans_of(example, index: int):
     return example.span_cache[index]
 
 
-# Which kind of scorer each stage uses: chosen by held-out figures (docs/answerer.md).
+# Which kind of scorer each stage uses (docs/answerer.md: trees were measured, linear kept).
 KINDS = {"sentence": "linear", "span": "linear", "answer": "linear"}
 
 
@@ -66,10 +65,11 @@ def fit(examples, retrieval: dict, seed: int = 0, kinds: dict | None = None) -> 
     rng = random.Random(seed)
     labelled = [e for e in examples if e.kind in ("answerable", "feedback_down") and len(e.sentence_labels)]
     ranking = [e for e in labelled if e.kind == "feedback_down" or e.sentence_labels.any()]
+    balance = set_weights(examples)
     sentence = _scorer(kinds["sentence"], np.vstack([e.candidates.features for e in ranking]),
                        np.concatenate([e.sentence_labels for e in ranking]), SENTENCE_FEATURES,
-                       [len(e.sentence_labels) for e in ranking] if kinds["sentence"] == "trees" else None)
-    span_x, span_y = [], []
+                       np.concatenate([np.full(len(e.sentence_labels), balance[e.set_name]) for e in ranking]))
+    span_x, span_y, span_w = [], [], []
     for e in ranking:
         if e.kind != "answerable":
             continue
@@ -82,9 +82,10 @@ def fit(examples, retrieval: dict, seed: int = 0, kinds: dict | None = None) -> 
                                                          min(SPAN_NEGATIVES_PER_QUESTION, int((labels == 0).sum())))
         span_x.append(rows[keep])
         span_y.append(labels[keep])
-    span = _scorer(kinds["span"], np.vstack(span_x), np.concatenate(span_y), SPAN_FEATURES)
+        span_w.append(np.full(len(keep), balance[e.set_name]))
+    span = _scorer(kinds["span"], np.vstack(span_x), np.concatenate(span_y), SPAN_FEATURES, np.concatenate(span_w))
     draft = AnswererModel(sentence, span, span, 0.0, 0.0, retrieval, schema_hash())
-    answer_x, answer_y, span_points = [], [], []
+    answer_x, answer_y, answer_w, span_points = [], [], [], []
     for e in examples:
         if e.kind == "feedback_down":
             continue
@@ -93,11 +94,12 @@ def fit(examples, retrieval: dict, seed: int = 0, kinds: dict | None = None) -> 
             continue
         answer_x.append(row)
         answer_y.append(float(outcome["contains"]))
+        answer_w.append(balance[e.set_name])
         if outcome["span_f1"] is not None:
             span_points.append((outcome["span_p"], outcome["span_f1"]))
-    answer = _scorer(kinds["answer"], np.vstack(answer_x), np.asarray(answer_y), ANSWER_FEATURES)
+    answer = _scorer(kinds["answer"], np.vstack(answer_x), np.asarray(answer_y), ANSWER_FEATURES, np.asarray(answer_w))
     model = AnswererModel(sentence, span, answer, choose_span_threshold(span_points), 0.0, retrieval, schema_hash())
-    refusal_points = [(predict(e, model)["probability"], e.kind == "answerable")
+    refusal_points = [(predict(e, model)["probability"], e.kind == "answerable", balance[e.set_name])
                       for e in examples if e.kind in ("answerable", "unanswerable", "out_of_corpus")]
     model.refusal_threshold = choose_refusal_threshold(refusal_points)
     return model
@@ -110,13 +112,13 @@ def _answer_row(example, model: AnswererModel):
     logits = model.sentence.logits(candidates.features)
     best = int(np.argmax(logits))
     spans, rows, texts = spans_of(example, best)
-    span_logit, span_text = None, None
+    span_logit, span_text, span_prior = None, None, 0.0
     if len(rows):
         span_logits = model.span.logits(rows)
         chosen = int(np.argmax(span_logits))
-        span_logit, span_text = float(span_logits[chosen]), texts[chosen]
+        span_logit, span_text, span_prior = float(span_logits[chosen]), texts[chosen], spans[chosen].prior
     top = max((p.lexical_score for p in candidates.passages), default=0.0)
-    row = answer_row(candidates.context, candidates.features, logits, best, top, span_logit)
+    row = answer_row(candidates.context, candidates.features, logits, best, top, span_logit, span_prior)
     answerable = example.kind == "answerable"
     contains = answerable and contains_any(candidates.sentences[best].text, example.item.answers)
     span_f1 = token_f1(span_text, example.item.answers) if answerable and span_text is not None else None
@@ -137,15 +139,16 @@ def choose_span_threshold(points: list[tuple[float, float]]) -> float:
     return best
 
 
-def choose_refusal_threshold(points: list[tuple[float, bool]]) -> float:
-    """Highest balanced accuracy: (answerable answered + negatives refused) / 2."""
-    answerable = np.array([p for p, a in points if a])
-    negative = np.array([p for p, a in points if not a])
+def choose_refusal_threshold(points: list[tuple[float, bool, float]]) -> float:
+    """Highest balanced accuracy: (answerable answered + negatives refused) / 2, each set weighing the same."""
+    answerable = np.array([(p, w) for p, a, w in points if a]).reshape(-1, 2)
+    negative = np.array([(p, w) for p, a, w in points if not a]).reshape(-1, 2)
     if not len(answerable) or not len(negative):
         return 0.0
     best, best_value = 0.0, -1.0
-    for threshold in np.unique(np.round(np.concatenate([answerable, negative]), 4)):
-        value = ((answerable >= threshold).mean() + (negative < threshold).mean()) / 2
+    for threshold in np.unique(np.round(np.concatenate([answerable[:, 0], negative[:, 0]]), 4)):
+        value = (np.average(answerable[:, 0] >= threshold, weights=answerable[:, 1])
+                 + np.average(negative[:, 0] < threshold, weights=negative[:, 1])) / 2
         if value > best_value:
             best, best_value = float(threshold), value
     return best
@@ -187,32 +190,3 @@ def summarise(outcomes: list[dict]) -> dict:
             summary[f"{name}_balanced_accuracy"] = round((refused + float(answered_rate)) / 2, 4)
     return summary
 
-
-def trees_from_lightgbm(booster, names: list[str]):
-    """A fitted LightGBM booster as the flat arrays rag/scorer.py's TreeScorer walks with numpy."""
-    from rag.scorer import TreeScorer
-
-    flat = []
-    for info in booster.dump_model()["tree_info"]:
-        nodes: list[list] = []  # feature, threshold, left, right, value
-
-        def add(node) -> int:
-            index = len(nodes)
-            nodes.append([-1, 0.0, index, index, 0.0])
-            if "leaf_value" in node or "split_feature" not in node:
-                nodes[index][4] = float(node.get("leaf_value", 0.0))
-                return index
-            if node.get("decision_type", "<=") != "<=":
-                raise ValueError("only numeric <= splits are supported")
-            left, right = add(node["left_child"]), add(node["right_child"])
-            nodes[index] = [int(node["split_feature"]), float(node["threshold"]), left, right, 0.0]
-            return index
-
-        add(info["tree_structure"])
-        flat.append(nodes)
-    width = max(len(nodes) for nodes in flat)
-    for nodes in flat:  # pad with self-looping leaves worth nothing
-        nodes += [[-1, 0.0, len(nodes) + i, len(nodes) + i, 0.0] for i in range(width - len(nodes))]
-    arrays = np.asarray(flat, dtype=np.float64)
-    return TreeScorer(names, arrays[:, :, 0].astype(np.int64), arrays[:, :, 1], arrays[:, :, 2].astype(np.int64),
-                      arrays[:, :, 3].astype(np.int64), arrays[:, :, 4])

@@ -131,7 +131,21 @@ def phrase_spans(text: str) -> list[SpanCandidate]:
     return spans
 
 
+# Numbers and dates are found reliably: a question asking for one is answered by one or by nothing.
+TYPED_ONLY = {"number", "date", "ordinal"}
+
+
 def span_candidates(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
+    """Typed spans, and for questions that do not ask a number or a date, phrase spans; a span made only
+    of the question's own words is never the answer ("Cầu Ông Lãnh" to "… Cầu Ông Lãnh ở đâu?")."""
+    asked = set(analysis.all_folded)
     typed = typed_spans(analysis, text)
-    seen = {(s.start, s.end) for s in typed}
-    return typed + [s for s in phrase_spans(text) if (s.start, s.end) not in seen]
+    if analysis.qtype not in TYPED_ONLY:
+        seen = {(s.start, s.end) for s in typed}
+        typed += [s for s in phrase_spans(text) if (s.start, s.end) not in seen]
+    return [s for s in typed if not _only_question_words(text[s.start:s.end], asked)]
+
+
+def _only_question_words(piece: str, asked: set[str]) -> bool:
+    found = [fold(m.group(0)) for m in WORD_RE.finditer(piece)]
+    return bool(found) and all(word in asked for word in found)

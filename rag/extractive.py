@@ -101,7 +101,8 @@ def _decide_at(candidates: Candidates, model: AnswererModel, logits: np.ndarray,
     picked = best_span(spans, rows, model)
     span_logit = picked[1] if picked else None
     top_lexical = max((p.lexical_score for p in candidates.passages), default=0.0)
-    row = answer_row(context, candidates.features, logits, best, top_lexical, span_logit)
+    row = answer_row(context, candidates.features, logits, best, top_lexical, span_logit,
+                     picked[0].prior if picked else 0.0)
     probability = float(model.answer.probabilities(row[None, :])[0])
     short = None
     if picked is not None and sigmoid(span_logit) >= model.span_threshold:

@@ -72,6 +72,7 @@ ANSWER_FEATURES = [
     "top_passage_score",  # BM25 score of the top passage per unit of question IDF
     "span_logit",  # the span scorer's logit for the short answer (0 when none)
     "has_span",
+    "span_prior",  # the short answer's fit to what is asked (unit, head, date granularity)
     "question_words_log",  # log(1 + content words)
     "corrected",  # a question word was corrected against the index vocabulary
 ]
@@ -282,7 +283,7 @@ def span_rows(context: QuestionContext, text: str, spans: list[SpanCandidate]) -
 
 
 def answer_row(context: QuestionContext, sentence_features: np.ndarray, sentence_logits: np.ndarray, best: int,
-               top_lexical: float, span_logit: float | None) -> np.ndarray:
+               top_lexical: float, span_logit: float | None, span_prior: float = 0.0) -> np.ndarray:
     ranked = np.sort(sentence_logits)[::-1]
     margin = float(ranked[0] - ranked[1]) if len(ranked) > 1 else 5.0
     chosen = dict(zip(SENTENCE_FEATURES, sentence_features[best]))
@@ -294,6 +295,7 @@ def answer_row(context: QuestionContext, sentence_features: np.ndarray, sentence
         top_lexical / context.total,
         span_logit if span_logit is not None else 0.0,
         float(span_logit is not None),
+        span_prior,
         math.log1p(len(context.analysis.kept)),
         float(context.corrected),
     ], dtype=np.float64)

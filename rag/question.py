@@ -70,6 +70,26 @@ def title_words(folded_question: str) -> list[str]:
     return []
 
 
+def question_syllables() -> frozenset[str]:
+    """Folded syllables of the question words and function words: never "corrected" (a small corpus
+    may not hold "bao nhiêu", which is still no typo)."""
+    words = set(_STOP_SYLLABLES)
+    for phrase in _QUESTION_PHRASES:
+        words.update(phrase.split())
+    for _, pattern in _TYPE_PATTERNS:
+        words.update(re.findall(r"[a-z]+", pattern))
+    return frozenset(words)
+
+
+def question_pairs() -> frozenset[tuple[str, str]]:
+    """Adjacent folded syllables of the question phrases ("bao nhieu", "la ai", "o dau")."""
+    pairs = set()
+    for phrase in _QUESTION_PHRASES:
+        parts = phrase.split()
+        pairs.update(zip(parts, parts[1:]))
+    return frozenset(pairs)
+
+
 @dataclass
 class QuestionAnalysis:
     text: str
@@ -163,6 +183,10 @@ def analyse(text: str) -> QuestionAnalysis:
             analysis.unit = ["%"]
     if qtype == "number" and not analysis.unit and re.search(r"\b(ty le|phan tram)\b", folded):
         analysis.unit = ["%"]
+    counted = re.search(r"\bso (?:luong )?(\w+ \w+)\b.*\b(?:la )?bao nhieu\s*$", folded.rstrip(" ?"))
+    if qtype == "number" and not analysis.unit and counted:
+        # "Số đảng viên … là bao nhiêu?": what is counted comes before the question word.
+        analysis.unit = [w for w in counted.group(1).split() if w not in _STOP_SYLLABLES][:2]
     focus = re.search(r"((?:\w+\s+){1,2})nao\b", folded)
     if focus:
         words = focus.group(1).split()

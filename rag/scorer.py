@@ -2,9 +2,10 @@
 
 ``rag/models/answerer.json`` is written by ``hoidap train`` (eval/train.py) and
 evaluated here with numpy alone, so a cold ``hoidap ask`` never imports
-scikit-learn or LightGBM. A scorer is either logistic (standardised features,
-one readable weight each) or a set of gradient-boosted trees stored as flat
-arrays (docs/answerer.md says which the shipped model uses, and why).
+scikit-learn. Each scorer is logistic: standardised features, one readable
+weight each (shallow gradient-boosted trees were measured: a few points better
+on short-answer F1, not better at choosing the sentence, and unreadable —
+docs/answerer.md).
 """
 
 from __future__ import annotations
@@ -48,57 +49,6 @@ class LinearScorer:
         return sigmoid(self.logits(rows))
 
 
-@dataclass
-class TreeScorer:
-    """Gradient-boosted trees (fitted with LightGBM by ``hoidap train``) as plain arrays.
-
-    Every tree is stored flat: for node i, ``feature[i]`` (-1 at a leaf), ``threshold[i]``,
-    ``left[i]``/``right[i]`` (child nodes; a row goes left when its feature value is <= the
-    threshold) and ``value[i]`` (the leaf's score). All trees are walked at once, level by level.
-    """
-
-    features: list[str]
-    feature: np.ndarray  # (trees, nodes)
-    threshold: np.ndarray
-    left: np.ndarray
-    right: np.ndarray
-    value: np.ndarray
-    base: float = 0.0
-
-    @classmethod
-    def from_dict(cls, raw: dict) -> "TreeScorer":
-        return cls(list(raw["features"]), *(np.asarray(raw[k]) for k in ("feature", "threshold", "left", "right",
-                                                                          "value")), float(raw.get("base", 0.0)))
-
-    def to_dict(self) -> dict:
-        return {"kind": "trees", "features": self.features, "base": self.base,
-                "feature": self.feature.tolist(), "threshold": [[round(float(v), 6) for v in row] for row in self.threshold],
-                "left": self.left.tolist(), "right": self.right.tolist(),
-                "value": [[round(float(v), 6) for v in row] for row in self.value]}
-
-    def logits(self, rows: np.ndarray) -> np.ndarray:
-        if rows.size == 0:
-            return np.zeros(len(rows))
-        trees = np.arange(self.feature.shape[0])[None, :]
-        node = np.zeros((len(rows), self.feature.shape[0]), dtype=np.int64)
-        row_index = np.arange(len(rows))[:, None]
-        for _ in range(self.feature.shape[1]):
-            feature = self.feature[trees, node]
-            inner = feature >= 0
-            if not inner.any():
-                break
-            go_left = rows[row_index, np.maximum(feature, 0)] <= self.threshold[trees, node]
-            node = np.where(inner, np.where(go_left, self.left[trees, node], self.right[trees, node]), node)
-        return self.base + self.value[trees, node].sum(axis=1)
-
-    def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        return sigmoid(self.logits(rows))
-
-
-def scorer_from_dict(raw: dict):
-    return TreeScorer.from_dict(raw) if raw.get("kind") == "trees" else LinearScorer.from_dict(raw)
-
-
 def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
 
@@ -109,9 +59,9 @@ def _rounded(values) -> list[float]:
 
 @dataclass
 class AnswererModel:
-    sentence: "LinearScorer | TreeScorer"
-    span: "LinearScorer | TreeScorer"
-    answer: "LinearScorer | TreeScorer"
+    sentence: LinearScorer
+    span: LinearScorer
+    answer: LinearScorer
     span_threshold: float  # below it no short answer is given
     refusal_threshold: float  # below it the question is refused
     retrieval: dict  # field weights chosen by cross-validation
@@ -119,7 +69,8 @@ class AnswererModel:
 
     @classmethod
     def from_dict(cls, raw: dict) -> "AnswererModel":
-        return cls(scorer_from_dict(raw["sentence"]), scorer_from_dict(raw["span"]), scorer_from_dict(raw["answer"]), float(raw["span_threshold"]),
+        return cls(LinearScorer.from_dict(raw["sentence"]), LinearScorer.from_dict(raw["span"]),
+                   LinearScorer.from_dict(raw["answer"]), float(raw["span_threshold"]),
                    float(raw["refusal_threshold"]), dict(raw.get("retrieval", {})), raw["schema_hash"])
 
     def to_dict(self) -> dict:

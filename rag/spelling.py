@@ -22,6 +22,7 @@ import string
 from functools import lru_cache
 
 from index.textnorm import fold, match_form
+from rag.question import question_pairs, question_syllables
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _MARKED = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
@@ -59,6 +60,8 @@ def edits(word: str) -> set[str]:
 class Speller:
     def __init__(self, lexical):
         self.lexical = lexical
+        self.protected = question_syllables()
+        self.phrases = question_pairs()
 
     def _df(self, token: str, field: str) -> int:
         return self.lexical.document_frequency(token, field)
@@ -68,9 +71,11 @@ class Speller:
         found = [f for f in found if f[0] > 0]
         return max(found)[1] if found else None
 
-    def correct_word(self, word: str, accented: bool) -> str | None:
+    def correct_word(self, word: str, accented: bool, before: str = "", after: str = "") -> str | None:
+        """``before``/``after``: the neighbouring words (folded), whose pairs with a candidate in the
+        index decide between candidates first ("bao nhiu" → "bao nhieu", not the commoner "nhu")."""
         folded = fold(word)
-        if len(folded) < 3 or not folded.isascii():
+        if len(folded) < 3 or not folded.isascii() or folded in self.protected:
             return None
         if accented and self._df(match_form(word), "accented") > 0:
             return None
@@ -78,20 +83,30 @@ class Speller:
             # Known without its marks: a slipped mark when typed with accents, nothing to do without.
             return self._best_spelling(folded) if accented else None
         near = [(self._df(candidate, "folded"), candidate) for candidate in edits(folded)]
-        near = [n for n in near if n[0] > 0]
+        near = [(self._context(c, before, after), df, c) for df, c in near if df > 0]
         if not near:
             return None
-        best = max(near)[1]
+        best = max(near)[2]
         return (self._best_spelling(best) or best) if accented else best
+
+    def _context(self, candidate: str, before: str, after: str) -> int:
+        if (before, candidate) in self.phrases or (candidate, after) in self.phrases:
+            return 1 << 40  # completes a question phrase ("bao nhiu" → "bao nhieu"), whatever the corpus holds
+        return ((self._df(f"{before}_{candidate}", "folded") if before else 0)
+                + (self._df(f"{candidate}_{after}", "folded") if after else 0))
 
     def correct(self, question: str, accented: bool) -> tuple[str, bool]:
         """(question with unknown words replaced, whether any was)."""
         changed = False
+        found = list(_WORD.finditer(question))
+        folded = [fold(m.group(0)) for m in found]
+        neighbours = {m.start(): (folded[i - 1] if i else "", folded[i + 1] if i + 1 < len(found) else "")
+                      for i, m in enumerate(found)}
 
         def replace(match: re.Match) -> str:
             nonlocal changed
             word = match.group(0)
-            fixed = self.correct_word(word, accented)
+            fixed = self.correct_word(word, accented, *neighbours[match.start()])
             if fixed is None:
                 return word
             changed = True

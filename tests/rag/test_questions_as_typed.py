@@ -1,0 +1,44 @@
+"""Questions as people type them: slipped or missing marks and swapped letters are corrected against
+the index's own words; what the index knows is never changed."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.spelling import Speller, edits, spellings
+
+
+def test_spellings_of_a_folded_syllable_include_the_marked_ones():
+    assert {"phước", "phuốc", "phuoc"} <= set(spellings("phuoc"))
+    assert "nhiều" in spellings("nhieu")
+
+
+def test_edits_are_one_step_away():
+    found = edits("nhiu")
+    assert "nhieu" in found and "nhu" in found and "hniu" in found
+    assert "nhiu" not in found
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("Phươc Tân có bao nhiêu đảng viên?", "Phước Tân có bao nhiêu đảng viên?"),
+    ("Cầu Ông Lãnh kết nạp bao nhiu đảng viên?", "Cầu Ông Lãnh kết nạp bao nhiều đảng viên?"),  # the seeds' spelling
+    ("phuong phuoc tan co bao nhieu dnag vien", "phuong phuoc tan co bao nhieu dang vien"),
+])
+def test_unknown_words_are_corrected_to_the_index_vocabulary(answerer, typed, expected):
+    # A syllable one edit away is replaced by the index's most frequent spelling of it.
+    speller = Speller(answerer.reader.lexical)
+    corrected, changed = speller.correct(typed, accented=typed != typed.encode("ascii", "ignore").decode())
+    assert changed and corrected == expected
+
+
+def test_known_words_and_numbers_are_left_alone(answerer):
+    speller = Speller(answerer.reader.lexical)
+    question = "Phường Phước Tân có 553 đảng viên trong năm 2020?"
+    assert speller.correct(question, accented=True) == (question, False)
+
+
+def test_a_mistyped_question_gets_the_clean_questions_answer(answerer):
+    clean = answerer.answer("Phường Cầu Ông Lãnh thu ngân sách đạt bao nhiêu phần trăm?")
+    typo = answerer.answer("Phường Cầu Ông Lãnh thu ngân sách đạt bao nhiêu phần trăn?")
+    assert not clean.abstained and "36,26%" in clean.answer
+    assert typo.answer == clean.answer
