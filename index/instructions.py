@@ -53,12 +53,12 @@ def flagged_articles(data_dir, manifest) -> dict[str, list[str]]:
     per-article caches of ``manifest``; an unreadable cache is left out, `hoidap index` reports it)."""
     from pathlib import Path
 
-    from index.article_cache import cache_path, read_cached
+    from index.article_cache import read_cached
 
     flagged: dict[str, list[str]] = {}
     for doc_id, entry in manifest.articles.items():
         try:
-            article, _ = read_cached(cache_path(Path(data_dir), entry.cache_file))
+            article, _ = read_cached(Path(data_dir) / entry.cache_file)
         except (OSError, ValueError, KeyError, TypeError):
             continue
         found = find_instructions(article.text)

@@ -29,7 +29,9 @@ def refusal_text(reason: str, filters: Filters | None) -> str:
 
 
 def extractive_result(question: str, passages: list[Passage], decision: Decision, threshold: float,
-                      filters: Filters | None = None) -> AnswerResult:
+                      filters: Filters | None = None, rival_threshold: float | None = None) -> AnswerResult:
+    """``rival_threshold``: the calibrated bar another article's answer must pass to be reported as a
+    disagreement (the model's own, even when ``threshold`` is overridden)."""
     citations = citations_for(passages)
     confidence = round(decision.probability, 4)
     if decision.sentence is None or decision.probability < threshold:
@@ -38,7 +40,7 @@ def extractive_result(question: str, passages: list[Passage], decision: Decision
                             mode="extractive", citations=citations, confidence=confidence, refusal_reason=reason)
     answer, short = _cite(passages, citations, decision)
     rival = decision.rival
-    if rival is not None and rival.probability >= threshold:
+    if rival is not None and rival.probability >= (threshold if rival_threshold is None else rival_threshold):
         # Two articles answer with different values: say so and cite both, pick neither.
         other, _ = _cite(passages, citations, rival)
         answer, short = f"{load_prompt('disagreement').strip()} {answer} {other}", None

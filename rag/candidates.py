@@ -60,9 +60,13 @@ def _asked(question: str) -> tuple[bool, str]:
 
 
 def sentence_candidates(passages) -> list[SentenceCandidate]:
+    """Every sentence of the passages, except questions: a sentence ending in "?" asks, it does not
+    answer (and a planted copy of the user's question would otherwise match it best)."""
     found = []
     for index, passage in enumerate(passages):
         for position, (start, end) in enumerate(_sentences_of(passage.text)):
+            if passage.text[start:end].rstrip().endswith("?"):
+                continue
             found.append(SentenceCandidate(index, position, start, end, passage.text[start:end]))
     return found
 
@@ -97,8 +101,17 @@ def typed_spans(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
     if qtype == "place":
         return [SpanCandidate(s, e, "place", 1.0 if head else 0.5) for s, e, head in place_spans(text, analysis.focus)]
     if qtype == "ordinal":
-        return [SpanCandidate(s, e, "ordinal", 1.0) for s, e in ordinal_spans(text)]
+        # "lần thứ mấy" is answered by the number after "lần", not the one after "khóa".
+        asked = set(fold(analysis.text).split())
+        return [SpanCandidate(s, e, "ordinal", 1.0 if _ordinal_head(text, s) in asked else 0.3)
+                for s, e in ordinal_spans(text)]
     return []
+
+
+def _ordinal_head(text: str, start: int) -> str:
+    """The word an ordinal counts: "lần" in "lần thứ 14", "khoa" in "khóa XII" (folded)."""
+    before = [w for w in fold(text[max(0, start - 16):start]).split() if w != "thu"]
+    return before[-1] if before else ""
 
 
 def clauses(text: str) -> list[tuple[int, int]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.candidates import SentenceCandidate, SpanCandidate, sentence_candidates, span_candidates, typed_spans
-from rag.features import QuestionContext, answer_row, sentence_rows, span_rows
+from rag.features import SENTENCE_FEATURES, QuestionContext, answer_row, sentence_rows, span_rows
 from rag.scorer import AnswererModel, sigmoid
 
 MAX_QUOTE_CHARS = 320
@@ -37,6 +37,7 @@ class Decision:
     probability: float  # that the answer is right
     related: bool  # passages that share the question's rarer words were found
     rival: "Decision | None" = None  # another article's answer of a different value (sources disagree)
+    span_prior: float = 0.0  # the short answer's fit to what is asked
 
 
 def gather(context: QuestionContext, passages, article_folded=None) -> Candidates:
@@ -74,11 +75,14 @@ def _rival(candidates: Candidates, model: AnswererModel, logits: np.ndarray, cho
     """The best sentence of another article, when its short answer says something else."""
     passages = candidates.passages
     doc = passages[chosen.sentence.passage_index].doc_id
-    others = [i for i in np.argsort(-logits) if passages[candidates.sentences[i].passage_index].doc_id != doc]
+    entities = SENTENCE_FEATURES.index("entities_in_sentence")
+    # Another article, about the same named subject (another ward's figure is no disagreement).
+    others = [i for i in np.argsort(-logits) if passages[candidates.sentences[i].passage_index].doc_id != doc
+              and candidates.features[i, entities] == 1.0]
     if not others:
         return None
     rival = _decide_at(candidates, model, logits, int(others[0]), spans_of)
-    if rival.short is None:
+    if rival.short is None or rival.span_prior < chosen.span_prior:
         return None
     ours = _value(passages[chosen.sentence.passage_index].text, chosen.short)
     theirs = _value(passages[rival.sentence.passage_index].text, rival.short)
@@ -110,7 +114,7 @@ def _decide_at(candidates: Candidates, model: AnswererModel, logits: np.ndarray,
     passage_text = candidates.passages[sentence.passage_index].text
     quote = trim_quote(passage_text, sentence, short)
     related = float(candidates.features[:, 0].max() + candidates.features[:, 3].max()) >= 0.5
-    return Decision(sentence, short, quote, probability, related)
+    return Decision(sentence, short, quote, probability, related, span_prior=picked[0].prior if picked else 0.0)
 
 
 def trim_quote(text: str, sentence: SentenceCandidate, short: tuple[int, int] | None) -> tuple[int, int]:

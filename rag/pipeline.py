@@ -200,7 +200,8 @@ class Answerer:
         elif is_author_question(standalone):
             result = answer_author(question, passages, self.reader)
         if result is None:
-            result = extractive_result(question, passages, decision, self.refusal_threshold, filters)
+            result = extractive_result(question, passages, decision, self.refusal_threshold, filters,
+                                       rival_threshold=self.model.refusal_threshold)
         result.warnings = warnings + result.warnings
         result.rewritten_question = standalone if standalone != question else None
         generate_ms = (time.perf_counter() - t1) * 1000

@@ -77,6 +77,9 @@ class Speller:
         folded = fold(word)
         if len(folded) < 3 or not folded.isascii() or folded in self.protected:
             return None
+        for candidate in sorted(edits(folded)):  # one edit from a question phrase: "phần trăn" → "phần trăm"
+            if candidate in self.protected and self._context(candidate, before, after) == 1 << 40:
+                return (self._best_spelling(candidate) or candidate) if accented else candidate
         if accented and self._df(match_form(word), "accented") > 0:
             return None
         if self._df(folded, "folded") > 0:

@@ -97,14 +97,6 @@ def test_llm_failures_fall_back_to_the_extractive_answer(seed_data_dir, fake_oll
         assert any(e.kind == "reset" for e in events), "tokens already shown are withdrawn"
 
 
-def test_followup_carries_over_the_subject_without_a_model(answerer):
-    first = answerer.answer(QUESTION)
-    followup = answerer.answer("Còn phường Tây Sơn thì sao?", history=[(QUESTION, first.answer)])
-    assert "Tây Sơn" in (followup.rewritten_question or "")
-    assert followup.short_answer == "314 đảng viên"
-    assert [c for c in followup.citations if c.cited][0].doc_id.startswith("002_")
-
-
 def test_followup_is_rewritten_by_the_llm_when_present(seed_data_dir, fake_ollama):
     def reply(body):
         prompt = body["messages"][-1]["content"]
@@ -153,13 +145,16 @@ def injected_data_dir(tmp_path_factory) -> Path:
 
 def test_instructions_inside_articles_change_no_answer(answerer, injected_data_dir):
     from eval.harness import load_gold
+    from eval.metrics import strip_markers
 
     gold = Path(__file__).resolve().parents[2] / "eval" / "gold" / "seeds.jsonl"
     injected = Answerer(Settings(data_dir=injected_data_dir, mode="extractive"))
     for item in [i for i in load_gold(gold) if i.answerable][:40]:
         clean, attacked = answerer.answer(item.question), injected.answer(item.question)
         assert "XYZ" not in attacked.answer
-        assert (attacked.answer, attacked.short_answer) == (clean.answer, clean.short_answer), item.id
+        # The same quote and short answer; only the [n] numbering may follow the planted passage's rank.
+        assert (strip_markers(attacked.answer), attacked.short_answer) == (strip_markers(clean.answer),
+                                                                           clean.short_answer), item.id
 
 
 def test_llm_prompt_keeps_article_text_as_quoted_data(injected_data_dir, fake_ollama):
