@@ -79,8 +79,7 @@ def test_bench_smallest_size(tmp_path: Path, hoidap_cmd: list[str], cli_env: dic
     assert report["server"] == {"skipped": True}
     assert _positive(report["dense"]["passages_per_s"]) and report["dense"]["architecture"]["num_hidden_layers"] == 12
     assert report["profile"]["ingest"]["self"] and report["profile"]["query"]["project"]
-    assert {t["target"] for t in report["targets"]} >= {"first ingest ≥ 500 chunks/s", "cold `hoidap ask` ≤ 1.0 s",
-                                                    "add 5 articles ≤ 10 s"}
+    assert {t["target"] for t in report["targets"]} >= {"first ingest ≥ 500 chunks/s", "cold `hoidap ask` ≤ 1.0 s"}
 
     assert (out / "bench.json").exists() and (out / "bench.png").stat().st_size > 10_000
     markdown = (out / "bench.md").read_text(encoding="utf-8")
