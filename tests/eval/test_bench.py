@@ -46,7 +46,7 @@ def test_bench_smallest_size(tmp_path: Path, hoidap_cmd: list[str], cli_env: dic
     proc = subprocess.run(
         [*hoidap_cmd, "bench", "--sizes", "100", "--repeats", "1", "--baseline-max", "100", "--server-size", "0",
          "--dense-sample", "16", "--out", str(out), "--work", str(tmp_path), "--json"],
-        capture_output=True, text=True, timeout=240, cwd=tmp_path, env=cli_env,
+        capture_output=True, text=True, timeout=420, cwd=tmp_path, env=cli_env,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout)
