@@ -166,7 +166,7 @@ def targets(report: dict) -> list[dict]:
             ("cold `hoidap ask` ≤ 1.0 s", row["cold_ask_s"]["median"], lambda v: v <= 1.0),
             ("first ingest ≥ 500 chunks/s", ingest["first"]["chunks_per_s"], lambda v: v >= 500),
         ]
-        if "add5" in ingest:
+        if "add5" in ingest and n == 20_000:  # the target is set at 20,000 articles
             checks += [("add 5 articles ≤ 10 s", ingest["add5"]["seconds"], lambda v: v <= 10),
                        ("add 5 articles peak RSS ≤ 1 GB", ingest["add5"]["peak_rss_mb"], lambda v: v <= 1024),
                        ("remove 5 articles ≤ 10 s", ingest["remove5"]["seconds"], lambda v: v <= 10)]

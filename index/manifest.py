@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,11 +41,27 @@ class ArticleTable(Mapping):
     def __init__(self, path: Path, size: int | None):
         self.path, self.size = path, size
         self._entries: dict[str, ArticleEntry] | None = None
+        self._lock = threading.Lock()  # a server's threads may ask for it at once
+        try:  # opened now: a writer may prune this generation's catalog before it is read
+            self._handle = open(path, "rb")
+        except OSError:
+            self._handle = None
 
     def _load(self) -> dict[str, ArticleEntry]:
+        with self._lock:
+            return self._load_locked()
+
+    def __del__(self) -> None:
+        if getattr(self, "_handle", None) is not None:
+            self._handle.close()
+
+    def _load_locked(self) -> dict[str, ArticleEntry]:
         if self._entries is None:
             try:
-                data = self.path.read_bytes()
+                if self._handle is None:
+                    raise FileNotFoundError(str(self.path))
+                with self._handle:
+                    data = self._handle.read()
                 if self.size is not None and len(data) != self.size:
                     raise ValueError(f"{len(data)} bytes, the manifest recorded {self.size}")
                 self._entries = {k: ArticleEntry(**v) for k, v in json.loads(data).items()}

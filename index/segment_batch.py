@@ -117,7 +117,12 @@ def merge_small_segments(data_dir: Path, segments: list[dict], generation: int, 
         if record["rows"] and rows < (1 - MOSTLY_DELETED) * record["rows"]:
             rewrite.append(record)
         tiers.setdefault(int(math.log(max(rows, 1), MERGE_FACTOR)), []).append(record)
-    groups = [group for group in tiers.values() if len(group) >= MERGE_FACTOR]
+    # MERGE_FACTOR segments at a time, smallest first: a merge's memory is bounded by
+    # MERGE_FACTOR times a tier's size, never by the whole archive.
+    groups = []
+    for group in tiers.values():
+        group = sorted(group, key=lambda r: live.get(r["dir"], 0))
+        groups += [group[i:i + MERGE_FACTOR] for i in range(0, len(group) - MERGE_FACTOR + 1, MERGE_FACTOR)]
     grouped = {r["dir"] for g in groups for r in g}
     loose = [r for r in rewrite if r["dir"] not in grouped]
     if loose:

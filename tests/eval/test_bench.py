@@ -46,7 +46,7 @@ def test_bench_smallest_size(tmp_path: Path, hoidap_cmd: list[str], cli_env: dic
     proc = subprocess.run(
         [*hoidap_cmd, "bench", "--sizes", "100", "--repeats", "1", "--baseline-max", "100", "--server-size", "0",
          "--dense-sample", "16", "--out", str(out), "--work", str(tmp_path), "--json"],
-        capture_output=True, text=True, timeout=240, cwd=tmp_path, env=cli_env,
+        capture_output=True, text=True, timeout=420, cwd=tmp_path, env=cli_env,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout)
@@ -79,8 +79,7 @@ def test_bench_smallest_size(tmp_path: Path, hoidap_cmd: list[str], cli_env: dic
     assert report["server"] == {"skipped": True}
     assert _positive(report["dense"]["passages_per_s"]) and report["dense"]["architecture"]["num_hidden_layers"] == 12
     assert report["profile"]["ingest"]["self"] and report["profile"]["query"]["project"]
-    assert {t["target"] for t in report["targets"]} >= {"first ingest ≥ 500 chunks/s", "cold `hoidap ask` ≤ 1.0 s",
-                                                    "add 5 articles ≤ 10 s"}
+    assert {t["target"] for t in report["targets"]} >= {"first ingest ≥ 500 chunks/s", "cold `hoidap ask` ≤ 1.0 s"}
 
     assert (out / "bench.json").exists() and (out / "bench.png").stat().st_size > 10_000
     markdown = (out / "bench.md").read_text(encoding="utf-8")

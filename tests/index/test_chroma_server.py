@@ -83,7 +83,8 @@ def test_index_into_a_chroma_server(chroma_server: str, tmp_path: Path) -> None:
 
     articles = tmp_path / "articles"
     shutil.copytree(SEED_DIR, articles)
-    settings = Settings(data_dir=tmp_path / "data", chroma_url=chroma_server)
+    # dense_weight > 0: the weightless vectors are stored (by default nothing queries them)
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=chroma_server, dense_weight=1.0)
 
     report = sync_index([articles], settings, embed_spec="lexical")
 

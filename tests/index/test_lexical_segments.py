@@ -105,7 +105,10 @@ def test_merging_segments_keeps_the_scores(corpus: Path, tmp_path: Path, monkeyp
     sync_index([corpus], settings, embed_spec="lexical")
     reader = IndexReader.open(settings)
     names = {r["dir"] for r in reader.manifest.segments}
-    assert any(Path(n).name.split("-")[-1].startswith("9") for n in names), names  # a merged segment exists
+    merged = [n for n in names if Path(n).name.split("-")[-1].startswith("9")]
+    # Three segments per merge, never all at once: a merge's memory does not grow with the archive.
+    assert len(merged) >= 2, names
+    assert max(r["rows"] for r in reader.manifest.segments) < len(reader.rows) // 2
     assert_same_as_bm25s(reader)
     assert {e.segment for e in reader.manifest.articles.values()} == names
 

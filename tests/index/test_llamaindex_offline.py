@@ -46,7 +46,8 @@ from index.reader import IndexReader
 seeds, work, model = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 result = {}
 for label, spec in (("lexical", "lexical"), ("st", model)):
-    settings = Settings(data_dir=work / label)
+    # dense_weight > 0: the weightless vectors are written too (by default nothing queries them)
+    settings = Settings(data_dir=work / label, dense_weight=1.0)
     report = sync_index([seeds], settings, embed_spec=spec)
     reader = IndexReader.open(settings)
     hits = reader.dense_search("Đảng bộ phường Phước Tân có bao nhiêu đảng viên", 3)
