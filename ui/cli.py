@@ -63,7 +63,8 @@ def system_error_message(exc: BaseException) -> str | None:
         where = getattr(current, "filename", None) or "thư mục dữ liệu"
         code = getattr(current, "errno", None) if isinstance(current, OSError) else None
         text = str(current).lower()
-        if code == errno.ENOSPC or "disk is full" in text or "no space left" in text:
+        short_write = "requested and" in text and "written" in text  # numpy's words for a short write
+        if code == errno.ENOSPC or "disk is full" in text or "no space left" in text or short_write:
             return (f"Hết chỗ trống trên đĩa khi ghi vào {where}: hãy giải phóng dung lượng rồi chạy lại; chỉ mục "
                     "đã có không bị thay đổi (disk full).")
         if code == errno.EROFS or "read-only file system" in text or "readonly database" in text:

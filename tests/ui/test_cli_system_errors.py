@@ -45,7 +45,7 @@ def last_line(done: subprocess.CompletedProcess) -> str:
 def test_disk_full_is_named(hoidap_cmd, cli_env, tmp_path):
     mount = tmp_path / "small"
     mount.mkdir()
-    done = in_namespace(hoidap_cmd, cli_env, mount, "mount -t tmpfs -o size=300k tmpfs MNT && "
+    done = in_namespace(hoidap_cmd, cli_env, mount, "mount -t tmpfs -o size=120k tmpfs MNT && "
                         f"HOIDAP index {shlex.quote(str(SEEDS))} --data-dir MNT/data --embed-model lexical")
     assert done.returncode == 1, done.stderr
     assert last_line(done).startswith("hoidap: Hết chỗ trống trên đĩa") and "Traceback" not in done.stderr
