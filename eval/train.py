@@ -85,6 +85,7 @@ def run_training(specs: list[str], *, out: Path, folds: int, limit: int | None, 
     from sklearn.model_selection import GroupKFold
 
     from eval.cli import corpus_cache_dir
+    from eval.harness import load_gold
     from eval.train_data import feedback_items, make_examples, parse_set
     from eval.train_fit import fit, predict, summarise
     from index.builder import sync_index
@@ -99,7 +100,7 @@ def run_training(specs: list[str], *, out: Path, folds: int, limit: int | None, 
         settings = load_settings(data_dir=corpus_cache_dir(training_set.corpus), mode="extractive")
         sync_index([training_set.corpus], settings, progress=progress)
         answerers[training_set.name] = Answerer(settings)
-        gold = __import__("eval.harness", fromlist=["load_gold"]).load_gold(training_set.gold)
+        gold = load_gold(training_set.gold)
         items[training_set.name] = gold[:limit] if limit else gold
     names = list(answerers)
     # --- retrieval weights

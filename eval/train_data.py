@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.harness import GoldItem, load_gold
-from eval.metrics import contains_any, norm, token_f1
+from eval.harness import GoldItem
+from eval.metrics import contains_any, norm
 
 
 @dataclass
@@ -117,11 +117,3 @@ def sentence_labels(texts: list[str], item: GoldItem) -> np.ndarray:
     overlap = np.array([len(set(norm(t).split()) & evidence) / len(evidence) for t in texts])
     strict = holds * (overlap >= 0.6)
     return strict if strict.any() else holds
-
-
-def span_labels(texts: list[str], answers: list[str]) -> np.ndarray:
-    return np.array([token_f1(t, answers) for t in texts])
-
-
-def read_items(training_set: TrainingSet) -> list[GoldItem]:
-    return load_gold(training_set.gold)
