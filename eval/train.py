@@ -25,6 +25,7 @@ import typer
 
 from index.errors import HoidapError
 
+OFF_TOPIC_SHARE = 0.1  # off-topic negatives per set, as a share of its own questions
 GRID = [{"folded_weight": f, "bigram_weight": b} for f in (0.25, 0.5, 1.0) for b in (0.5, 1.0)]
 DEFAULT_SETS = ["../shared/benchmarks/xquad-vi", "../shared/benchmarks/vinewsqa-dev", "../shared/benchmarks/viquad2-dev",
                 "eval/gold/seeds.jsonl@seeds"]
@@ -86,7 +87,7 @@ def run_training(specs: list[str], *, out: Path, folds: int, limit: int | None, 
 
     from eval.cli import corpus_cache_dir
     from eval.harness import load_gold
-    from eval.train_data import feedback_items, make_examples, parse_set
+    from eval.train_data import feedback_items, make_examples, off_topic_examples, parse_set
     from eval.train_fit import fit, predict, summarise
     from index.builder import sync_index
     from index.config import load_settings
@@ -127,6 +128,11 @@ def run_training(specs: list[str], *, out: Path, folds: int, limit: int | None, 
         examples += make_examples(answerers[name], name, items[name], out_of_corpus_share=out_of_corpus_share,
                                   progress=progress)
     progress.finish()
+    if len(names) > 1:  # every set's articles are asked some of the other sets' questions
+        for name in names:
+            foreign = [item for other in names if other != name for item in items[other] if item.answerable]
+            examples += off_topic_examples(answerers[name], name, foreign,
+                                           count=max(1, round(OFF_TOPIC_SHARE * len(items[name]))))
     for log, index_dir in feedback:
         up, down = feedback_items(log)
         answerer = Answerer(load_settings(data_dir=index_dir, mode="extractive"))
@@ -163,7 +169,7 @@ def run_training(specs: list[str], *, out: Path, folds: int, limit: int | None, 
                             "questions": len(items[s.name])} for s in sets]
         + [{"set": "feedback", "gold": str(log), "sha256": _sha256(log)} for log, _ in feedback],
         "examples": {kind: sum(1 for e in examples if e.kind == kind)
-                     for kind in ("answerable", "unanswerable", "out_of_corpus", "feedback_down")},
+                     for kind in ("answerable", "unanswerable", "out_of_corpus", "off_topic", "feedback_down")},
         "retrieval_weights": chosen, "retrieval": retrieval_report,
         "span_threshold": round(model.span_threshold, 4), "refusal_threshold": round(model.refusal_threshold, 4),
         "cv_folds": splitter.get_n_splits(), "grouped_kfold": kfold, "leave_one_set_out": loso,
@@ -178,24 +184,29 @@ def write_card(path: Path, summary: dict, model) -> None:
     lines = [f"# Model card — hoidap answerer ({path.with_suffix('').with_suffix('.json').name})", "",
              f"- trained: {summary['date']} by `hoidap train`; feature schema {summary['schema_hash']} "
              f"(version {summary['feature_version']})",
-             "- model: three logistic regressions (sentence, short-answer span, answer-is-right) on standardised "
-             "features, evaluated with numpy at query time; thresholds below.",
+             "- model: three linear scorers on standardised features, evaluated with numpy at query time: the "
+             f"sentence ranker ({model.sentence.objective}: a softmax over the question's sentences), the short-answer "
+             f"ranker ({model.span.objective}: over the spans of the chosen sentence) and the answer-is-right "
+             f"probability (logistic); thresholds below.",
+             f"- quote: the chosen sentence, joined by its neighbour when that one scores within {model.quote_margin} "
+             "of it (margin with the most quotes holding the answer, median quote ≤ 220 characters on every set)",
              f"- retrieval weights (grid, best mean doc_hit@1 + evidence_hit@5): {summary['retrieval_weights']}",
              f"- short-answer threshold {summary['span_threshold']} (best mean F1 with a wrong fragment costing half "
              f"a right one); refusal threshold {summary['refusal_threshold']} (best balanced accuracy, answerable vs "
-             "unanswerable + out-of-corpus)",
+             "unanswerable + out-of-corpus + off-topic)",
              f"- examples: {summary['examples']}", "", "## Training files", "",
              "| set | gold | sha256 | questions |", "|---|---|---|---:|"]
     for f in summary["training_files"]:
         lines.append(f"| {f['set']} | {f['gold']} | `{f['sha256'][:16]}…` | {f.get('questions', '')} |")
     lines += ["", f"## Held-out figures (article-grouped {summary['cv_folds']}-fold CV, and leave-one-set-out)", "",
               "| set | protocol | contains | short F1 | chars median | false abstain | unanswerable bal. acc. | "
-              "out-of-corpus bal. acc. |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+              "out-of-corpus bal. acc. | off-topic bal. acc. |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for protocol, key in (("k-fold", "grouped_kfold"), ("leave-one-set-out", "leave_one_set_out")):
         for name, row in summary[key].items():
             lines.append(f"| {name} | {protocol} | {row['contains']} | {row['f1']} | {row['chars_median']} | "
                          f"{row['false_abstain_rate']} | {row.get('unanswerable_balanced_accuracy', '—')} | "
-                         f"{row.get('out_of_corpus_balanced_accuracy', '—')} |")
+                         f"{row.get('out_of_corpus_balanced_accuracy', '—')} | "
+                         f"{row.get('off_topic_balanced_accuracy', '—')} |")
     lines += ["", "## Retrieval (leave-one-set-out weights) beside plain BM25 over paragraphs", "",
               "| set | hoidap doc_hit@1 | BM25 doc_hit@1 | hoidap evidence_hit@5 | BM25 evidence_hit@5 |",
               "|---|---:|---:|---:|---:|"]

@@ -9,7 +9,10 @@ Three kinds of example come out:
 * unanswerable gold questions (viquad2-dev's adversarial ones, the seeds');
 * out-of-corpus negatives made here: an answerable question asked with its own
   article(s) filtered out of retrieval — as if the article had never been
-  indexed, the commonest real reason a question must be refused.
+  indexed, the commonest real reason a question must be refused;
+* off-topic negatives: questions of the *other* sets asked of this set's
+  articles (a football question put to an archive of ward news), which share
+  almost nothing with any article.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ class Example:
     set_name: str
     group: str  # the article the question was written against: folds never split an article
     item: GoldItem
-    kind: str  # answerable | unanswerable | out_of_corpus | feedback_down
+    kind: str  # answerable | unanswerable | out_of_corpus | off_topic | feedback_down
     candidates: object  # rag.extractive.Candidates
     sentence_labels: np.ndarray  # 1 = the sentence holds a gold answer
     span_cache: dict = field(default_factory=dict)  # sentence index → (spans, rows)
@@ -99,12 +102,28 @@ def make_examples(answerer, set_name: str, items: list[GoldItem], *, out_of_corp
     return examples
 
 
+def off_topic_examples(answerer, set_name: str, foreign: list[GoldItem], *, count: int, seed: int = 0,
+                       k: int = 5) -> list[Example]:
+    """``count`` questions written for other corpora, asked of this one: each must be refused."""
+    rng = random.Random(seed)
+    chosen = rng.sample(foreign, min(count, len(foreign)))
+    return [_example(answerer, set_name, f"{set_name}:off-topic:{item.id}", item, "off_topic", None, k)
+            for item in chosen]
+
+
 def _example(answerer, set_name, group, item, kind, filters, k) -> Example:
     candidates = answerer.candidates(item.question, filters=filters, k=k)
     labels = np.zeros(len(candidates.sentences))
     if kind in ("answerable", "feedback_down"):
-        labels = sentence_labels([s.text for s in candidates.sentences], item)
+        texts = [s.text for s in candidates.sentences]
+        labels = quoted_labels(texts, item.answers[0]) if item.category == "feedback" else sentence_labels(texts, item)
     return Example(set_name, group, item, kind, candidates, labels)
+
+
+def quoted_labels(texts: list[str], quote: str) -> np.ndarray:
+    """1 for a sentence the voted quote holds, or that holds it (a quote may span two sentences)."""
+    quoted = norm(quote)
+    return np.array([float(bool(norm(t)) and (norm(t) in quoted or quoted in norm(t))) for t in texts])
 
 
 def sentence_labels(texts: list[str], item: GoldItem) -> np.ndarray:

@@ -12,13 +12,16 @@ import random
 import numpy as np
 
 from eval.metrics import contains_any, token_f1
-from rag.extractive import decide, spans_with_rows
+from rag.extractive import decide, spans_with_rows, with_neighbour
 from rag.features import ANSWER_FEATURES, SENTENCE_FEATURES, SPAN_FEATURES, answer_row, schema_hash
-from rag.scorer import AnswererModel, LinearScorer, sigmoid
+from rag.scorer import AnswererModel, LinearScorer
 
 SPAN_NEGATIVES_PER_QUESTION = 60
 SPAN_MATCH_F1 = 0.5  # a span "matches" a gold answer at this token F1 or above
 FRAGMENT_COST = 0.5  # a wrong short answer shown costs half a right one (span threshold)
+QUOTE_MEDIAN_BUDGET = 220  # characters: the median quote of every set stays within it (quote margin)
+Z_CLIP = 5.0  # standardised features are clipped to ±Z_CLIP when fitting and scoring (rag/scorer.py)
+QUOTE_MARGINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
 
 
 def set_weights(examples) -> dict[str, float]:
@@ -37,9 +40,44 @@ def _logistic(rows: np.ndarray, labels: np.ndarray, names: list[str], weights: n
     mean = rows.mean(axis=0)
     scale = rows.std(axis=0)
     scale[scale < 1e-9] = 1.0
+    scorer = LinearScorer(names, mean, scale, np.zeros(len(names)), 0.0, "pointwise", Z_CLIP)
     model = LogisticRegression(C=1.0, max_iter=2000)
-    model.fit((rows - mean) / scale, labels, sample_weight=weights)
-    return LinearScorer(names, mean, scale, model.coef_[0], float(model.intercept_[0]))
+    model.fit(scorer.standardise(rows), labels, sample_weight=weights)
+    scorer.coef, scorer.intercept = model.coef_[0], float(model.intercept_[0])
+    return scorer
+
+
+def _listwise(tables: list[np.ndarray], labels: list[np.ndarray], names: list[str], weights: np.ndarray,
+              wrong: np.ndarray | None = None, l2: float = 1.0) -> LinearScorer:
+    """A linear ranker fitted to choose within each question: softmax over the question's candidates,
+    maximising the probability given to its right ones (several may be right) — or, for a question whose
+    marked sentence is ``wrong`` (a thumbs-down), the probability left to the others. Same readable
+    weights as the logistic scorer; only the objective differs (it compares sentences of one question)."""
+    from scipy.optimize import minimize
+
+    rows = np.vstack(tables)
+    mean, scale = rows.mean(axis=0), rows.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    x = LinearScorer(names, mean, scale, np.zeros(len(names)), 0.0, "listwise", Z_CLIP).standardise(rows)
+    bounds = np.cumsum([0] + [len(t) for t in tables])
+    positive = np.concatenate(labels) > 0
+    group = np.repeat(np.arange(len(tables)), np.diff(bounds))
+    w = np.asarray(weights, dtype=float) * len(tables) / float(np.sum(weights))
+    flip = np.zeros(len(tables), dtype=bool) if wrong is None else np.asarray(wrong, dtype=bool)
+    target = np.where(flip[group], ~positive, positive)  # the candidates the question's mass should go to
+
+    def loss(coef):
+        z = x @ coef
+        top = np.maximum.reduceat(z, bounds[:-1])
+        e = np.exp(z - top[group])
+        total, right = np.add.reduceat(e, bounds[:-1]), np.add.reduceat(e * target, bounds[:-1])
+        right = np.maximum(right, 1e-300)
+        value = -(w * (np.log(right) - np.log(total))).sum() + l2 * coef @ coef / 2
+        gradient = -((w[group] * (e * target / right[group] - e / total[group]))[:, None] * x).sum(axis=0)
+        return value, gradient + l2 * coef
+
+    result = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B")
+    return LinearScorer(names, mean, scale, result.x, 0.0, "listwise", Z_CLIP)
 
 
 def _scorer(kind: str, rows, labels, names, weights=None):
@@ -57,7 +95,7 @@ def spans_of(example, index: int):
 
 
 # Which kind of scorer each stage uses (docs/answerer.md: trees were measured, linear kept).
-KINDS = {"sentence": "linear", "span": "linear", "answer": "linear"}
+KINDS = {"sentence": "listwise", "span": "listwise", "answer": "linear"}
 
 
 def fit(examples, retrieval: dict, seed: int = 0, kinds: dict | None = None) -> AnswererModel:
@@ -66,25 +104,23 @@ def fit(examples, retrieval: dict, seed: int = 0, kinds: dict | None = None) -> 
     labelled = [e for e in examples if e.kind in ("answerable", "feedback_down") and len(e.sentence_labels)]
     ranking = [e for e in labelled if e.kind == "feedback_down" or e.sentence_labels.any()]
     balance = set_weights(examples)
-    sentence = _scorer(kinds["sentence"], np.vstack([e.candidates.features for e in ranking]),
-                       np.concatenate([e.sentence_labels for e in ranking]), SENTENCE_FEATURES,
-                       np.concatenate([np.full(len(e.sentence_labels), balance[e.set_name]) for e in ranking]))
-    span_x, span_y, span_w = [], [], []
-    for e in ranking:
-        if e.kind != "answerable":
-            continue
-        positive = int(np.flatnonzero(e.sentence_labels)[0])
-        _, rows, texts = spans_of(e, positive)
-        if not len(rows):
-            continue
-        labels = np.array([token_f1(t, e.item.answers) >= SPAN_MATCH_F1 for t in texts], dtype=float)
-        keep = list(np.flatnonzero(labels)) + rng.sample(list(np.flatnonzero(labels == 0)),
-                                                         min(SPAN_NEGATIVES_PER_QUESTION, int((labels == 0).sum())))
-        span_x.append(rows[keep])
-        span_y.append(labels[keep])
-        span_w.append(np.full(len(keep), balance[e.set_name]))
-    span = _scorer(kinds["span"], np.vstack(span_x), np.concatenate(span_y), SPAN_FEATURES, np.concatenate(span_w))
-    draft = AnswererModel(sentence, span, span, 0.0, 0.0, retrieval, schema_hash())
+    if kinds["sentence"] == "listwise":
+        # A thumbs-down question needs another candidate to move its mass to.
+        chosen = [e for e in ranking if e.sentence_labels.any()
+                  and (e.kind != "feedback_down" or not e.sentence_labels.all())]
+        sentence = _listwise([e.candidates.features for e in chosen], [e.sentence_labels for e in chosen],
+                             SENTENCE_FEATURES, np.array([balance[e.set_name] for e in chosen]),
+                             wrong=np.array([e.kind == "feedback_down" for e in chosen]))
+    else:  # pointwise: a thumbs-down sentence is one wrong row, the rest of its question unknown
+        tables = [e.candidates.features[e.sentence_labels > 0] if e.kind == "feedback_down" else e.candidates.features
+                  for e in ranking]
+        sentence = _scorer(kinds["sentence"], np.vstack(tables),
+                           np.concatenate([np.zeros(len(t)) if e.kind == "feedback_down" else e.sentence_labels
+                                           for e, t in zip(ranking, tables)]), SENTENCE_FEATURES,
+                           np.concatenate([np.full(len(t), balance[e.set_name]) for e, t in zip(ranking, tables)]))
+    span = _fit_span(kinds["span"], [e for e in ranking if e.kind == "answerable"], balance, rng)
+    margin = choose_quote_margin(ranking, sentence, balance)
+    draft = AnswererModel(sentence, span, span, 0.0, 0.0, retrieval, schema_hash(), margin)
     answer_x, answer_y, answer_w, span_points = [], [], [], []
     for e in examples:
         if e.kind == "feedback_down":
@@ -98,11 +134,63 @@ def fit(examples, retrieval: dict, seed: int = 0, kinds: dict | None = None) -> 
         if outcome["span_f1"] is not None:
             span_points.append((outcome["span_p"], outcome["span_f1"]))
     answer = _scorer(kinds["answer"], np.vstack(answer_x), np.asarray(answer_y), ANSWER_FEATURES, np.asarray(answer_w))
-    model = AnswererModel(sentence, span, answer, choose_span_threshold(span_points), 0.0, retrieval, schema_hash())
+    model = AnswererModel(sentence, span, answer, choose_span_threshold(span_points), 0.0, retrieval, schema_hash(),
+                          margin)
     refusal_points = [(predict(e, model)["probability"], e.kind == "answerable", balance[e.set_name])
-                      for e in examples if e.kind in ("answerable", "unanswerable", "out_of_corpus")]
+                      for e in examples if e.kind in ("answerable", "unanswerable", "out_of_corpus", "off_topic")]
     model.refusal_threshold = choose_refusal_threshold(refusal_points)
     return model
+
+
+def choose_quote_margin(examples, sentence, balance: dict[str, float]) -> float | None:
+    """How close (in sentence logit) a neighbour must score to join the quote: the margin with the most
+    quotes holding the answer while every set's median quote stays within QUOTE_MEDIAN_BUDGET characters."""
+    rows = [e for e in examples if e.kind == "answerable" and len(e.candidates.sentences)]
+    if not rows:
+        return None
+    logits = [sentence.logits(e.candidates.features) for e in rows]
+    best, best_value = None, float("-inf")
+    for margin in (None, *QUOTE_MARGINS):
+        hits, lengths = [], {}
+        for e, z in zip(rows, logits):
+            chosen = int(np.argmax(z))
+            sentence_ = e.candidates.sentences[chosen]
+            span = with_neighbour(e.candidates.sentences, z, chosen, margin) or (sentence_.start, sentence_.end)
+            text = e.candidates.passages[sentence_.passage_index].text[span[0]:span[1]]
+            hits.append(balance[e.set_name] * contains_any(text, e.item.answers))
+            lengths.setdefault(e.set_name, []).append(len(text))
+        if max(np.median(v) for v in lengths.values()) > QUOTE_MEDIAN_BUDGET:
+            continue
+        if np.mean(hits) > best_value + 1e-9:
+            best, best_value = margin, float(np.mean(hits))
+    return best
+
+
+def _fit_span(kind: str, examples, balance: dict[str, float], rng) -> LinearScorer:
+    """The short-answer scorer, from the spans of each question's first right sentence: those matching a gold
+    answer (token F1 ≥ SPAN_MATCH_F1) against the others of that sentence (listwise), or against a sample of
+    them (pointwise)."""
+    tables, labels, weights = [], [], []
+    for e in examples:
+        positive = int(np.flatnonzero(e.sentence_labels)[0])
+        _, rows, texts = spans_of(e, positive)
+        if not len(rows):
+            continue
+        matched = np.array([token_f1(t, e.item.answers) >= SPAN_MATCH_F1 for t in texts], dtype=float)
+        if kind == "listwise":
+            if matched.any():
+                tables.append(rows)
+                labels.append(matched)
+                weights.append(balance[e.set_name])
+            continue
+        keep = list(np.flatnonzero(matched)) + rng.sample(list(np.flatnonzero(matched == 0)),
+                                                          min(SPAN_NEGATIVES_PER_QUESTION, int((matched == 0).sum())))
+        tables.append(rows[keep])
+        labels.append(matched[keep])
+        weights.append(np.full(len(keep), balance[e.set_name]))
+    if kind == "listwise":
+        return _listwise(tables, labels, SPAN_FEATURES, np.asarray(weights))
+    return _scorer(kind, np.vstack(tables), np.concatenate(labels), SPAN_FEATURES, np.concatenate(weights))
 
 
 def _answer_row(example, model: AnswererModel):
@@ -112,18 +200,20 @@ def _answer_row(example, model: AnswererModel):
     logits = model.sentence.logits(candidates.features)
     best = int(np.argmax(logits))
     spans, rows, texts = spans_of(example, best)
-    span_logit, span_text, span_prior = None, None, 0.0
+    span_probability, span_text, span_prior = None, None, 0.0
     if len(rows):
-        span_logits = model.span.logits(rows)
-        chosen = int(np.argmax(span_logits))
-        span_logit, span_text, span_prior = float(span_logits[chosen]), texts[chosen], spans[chosen].prior
-    top = max((p.lexical_score for p in candidates.passages), default=0.0)
-    row = answer_row(candidates.context, candidates.features, logits, best, top, span_logit, span_prior)
+        chosen, _, span_probability = model.span.choice(rows)
+        span_text, span_prior = texts[chosen], spans[chosen].prior
+    row = answer_row(candidates.context, candidates.passages, candidates.features, logits, best, span_probability,
+                     span_prior)
     answerable = example.kind == "answerable"
-    contains = answerable and contains_any(candidates.sentences[best].text, example.item.answers)
+    chosen = candidates.sentences[best]
+    quote = with_neighbour(candidates.sentences, logits, best, model.quote_margin) or (chosen.start, chosen.end)
+    contains = answerable and contains_any(candidates.passages[chosen.passage_index].text[quote[0]:quote[1]],
+                                           example.item.answers)
     span_f1 = token_f1(span_text, example.item.answers) if answerable and span_text is not None else None
     return row, {"contains": contains, "span_f1": span_f1,
-                 "span_p": float(sigmoid(span_logit)) if span_logit is not None else 0.0}
+                 "span_p": span_probability if span_probability is not None else 0.0}
 
 
 def choose_span_threshold(points: list[tuple[float, float]]) -> float:
@@ -157,8 +247,8 @@ def choose_refusal_threshold(points: list[tuple[float, bool, float]]) -> float:
 def predict(example, model: AnswererModel) -> dict:
     """What the product would answer: right or wrong, refused or not, the short answer's F1."""
     decision = decide(example.candidates, model, lambda i: spans_of(example, i)[:2])
-    answered = decision.sentence is not None and decision.probability >= model.refusal_threshold
-    out = {"probability": decision.probability, "answered": answered, "contains": False, "f1": 0.0,
+    answered = decision.passes(model.refusal_threshold)
+    out = {"probability": decision.probability if decision.related else 0.0, "answered": answered, "contains": False, "f1": 0.0,
            "chars": None, "kind": example.kind, "set": example.set_name}
     if decision.sentence is not None and example.kind == "answerable":
         text = example.candidates.passages[decision.sentence.passage_index].text
@@ -174,6 +264,7 @@ def summarise(outcomes: list[dict]) -> dict:
     answerable = [o for o in outcomes if o["kind"] == "answerable"]
     unanswerable = [o for o in outcomes if o["kind"] == "unanswerable"]
     outside = [o for o in outcomes if o["kind"] == "out_of_corpus"]
+    off_topic = [o for o in outcomes if o["kind"] == "off_topic"]
     answered_rate = np.mean([o["answered"] for o in answerable]) if answerable else None
 
     def share(rows, key):
@@ -183,7 +274,7 @@ def summarise(outcomes: list[dict]) -> dict:
     summary = {"n": len(answerable), "contains": share(answerable, "contains"), "f1": share(answerable, "f1"),
                "chars_median": float(np.median(chars)) if chars else None,
                "false_abstain_rate": round(1 - float(answered_rate), 4) if answered_rate is not None else None}
-    for name, rows in (("unanswerable", unanswerable), ("out_of_corpus", outside)):
+    for name, rows in (("unanswerable", unanswerable), ("out_of_corpus", outside), ("off_topic", off_topic)):
         if rows and answerable:
             refused = float(np.mean([not o["answered"] for o in rows]))
             summary[f"{name}_refused"] = round(refused, 4)

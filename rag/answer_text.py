@@ -34,7 +34,7 @@ def extractive_result(question: str, passages: list[Passage], decision: Decision
     disagreement (the model's own, even when ``threshold`` is overridden)."""
     citations = citations_for(passages)
     confidence = round(decision.probability, 4)
-    if decision.sentence is None or decision.probability < threshold:
+    if not decision.passes(threshold):
         reason = "no_answer" if passages and decision.related else "no_match"
         return AnswerResult(question=question, answer=refusal_text(reason, filters), abstained=True,
                             mode="extractive", citations=citations, confidence=confidence, refusal_reason=reason)

@@ -88,7 +88,7 @@ def answer_comparison(answerer, question: str, parts: Comparison, filters, k: in
     for subject, sub_question in zip(parts.subjects, parts.sub_questions):
         candidates = answerer.candidates(sub_question, filters=filters, k=k)
         extracted = decide(candidates, answerer.model)
-        if extracted.sentence is None or extracted.probability < answerer.refusal_threshold:
+        if not extracted.passes(answerer.refusal_threshold):
             return None
         passages = candidates.passages
         passage = passages[extracted.sentence.passage_index]

@@ -16,9 +16,12 @@ import numpy as np
 
 from rag.candidates import SentenceCandidate, SpanCandidate, sentence_candidates, span_candidates, typed_spans
 from rag.features import SENTENCE_FEATURES, QuestionContext, answer_row, sentence_rows, span_rows
-from rag.scorer import AnswererModel, sigmoid
+from rag.scorer import AnswererModel
 
 MAX_QUOTE_CHARS = 320
+# Related passages were found when some sentence and the rest of its passage hold this share of the
+# question's IDF weight (the refusal then says "none answers" rather than "nothing related").
+RELATED_COVER = 0.5
 
 
 @dataclass
@@ -39,6 +42,12 @@ class Decision:
     rival: "Decision | None" = None  # another article's answer of a different value (sources disagree)
     span_prior: float = 0.0  # the short answer's fit to what is asked
 
+    def passes(self, threshold: float) -> bool:
+        """Answer only when something related was found and the answer is likely enough: when nothing
+        shares half the question's weight, the refusal says "nothing related" — and so it must refuse
+        (a question far from every article is outside what the probability was fitted on)."""
+        return self.sentence is not None and self.related and self.probability >= threshold
+
 
 def gather(context: QuestionContext, passages, article_folded=None) -> Candidates:
     sentences = sentence_candidates(passages)
@@ -52,11 +61,9 @@ def spans_with_rows(context: QuestionContext, text: str) -> tuple[list[SpanCandi
 
 
 def best_span(spans: list[SpanCandidate], rows: np.ndarray, model: AnswererModel) -> tuple[SpanCandidate, float] | None:
-    if not spans:
-        return None
-    logits = model.span.logits(rows)
-    best = int(np.argmax(logits))
-    return spans[best], float(logits[best])
+    """The best-scored span and its probability of being the short answer."""
+    choice = model.span.choice(rows) if spans else None
+    return (spans[choice[0]], choice[2]) if choice else None
 
 
 def decide(candidates: Candidates, model: AnswererModel, spans_of=None) -> Decision:
@@ -81,7 +88,9 @@ def _rival(candidates: Candidates, model: AnswererModel, logits: np.ndarray, cho
               and candidates.features[i, entities] == 1.0]
     if not others:
         return None
-    rival = _decide_at(candidates, model, logits, int(others[0]), spans_of)
+    # Judged as if the chosen article were not there: would this one be answered on its own?
+    alone = np.where([passages[s.passage_index].doc_id == doc for s in candidates.sentences], -1e9, logits)
+    rival = _decide_at(candidates, model, alone, int(others[0]), spans_of)
     if rival.short is None or rival.span_prior < chosen.span_prior:
         return None
     ours = _value(passages[chosen.sentence.passage_index].text, chosen.short)
@@ -103,18 +112,40 @@ def _decide_at(candidates: Candidates, model: AnswererModel, logits: np.ndarray,
     context = candidates.context
     spans, rows = spans_of(best) if spans_of else spans_with_rows(context, sentence.text)
     picked = best_span(spans, rows, model)
-    span_logit = picked[1] if picked else None
-    top_lexical = max((p.lexical_score for p in candidates.passages), default=0.0)
-    row = answer_row(context, candidates.features, logits, best, top_lexical, span_logit,
+    span_probability = picked[1] if picked else None
+    row = answer_row(context, candidates.passages, candidates.features, logits, best, span_probability,
                      picked[0].prior if picked else 0.0)
     probability = float(model.answer.probabilities(row[None, :])[0])
     short = None
-    if picked is not None and sigmoid(span_logit) >= model.span_threshold:
+    if picked is not None and span_probability >= model.span_threshold:
         short = (sentence.start + picked[0].start, sentence.start + picked[0].end)
     passage_text = candidates.passages[sentence.passage_index].text
     quote = trim_quote(passage_text, sentence, short)
-    related = float(candidates.features[:, 0].max() + candidates.features[:, 3].max()) >= 0.5
+    neighbour = with_neighbour(candidates.sentences, logits, best, model.quote_margin)
+    if neighbour is not None and quote == (sentence.start, sentence.end):
+        quote = neighbour
+    related = float(candidates.features[:, 0].max() + candidates.features[:, 3].max()) >= RELATED_COVER
     return Decision(sentence, short, quote, probability, related, span_prior=picked[0].prior if picked else 0.0)
+
+
+def with_neighbour(sentences: list[SentenceCandidate], logits: np.ndarray, best: int,
+                   margin: float | None) -> tuple[int, int] | None:
+    """The chosen sentence together with the sentence next to it, when the ranker scores that one nearly as
+    high (within the fitted ``margin``) and both fit in MAX_QUOTE_CHARS: the answer is often one sentence on
+    ("Phương pháp này …"), and the quote then shows both."""
+    if margin is None:
+        return None
+    chosen = sentences[best]
+    near = [i for i in (best - 1, best + 1) if 0 <= i < len(sentences)
+            and sentences[i].passage_index == chosen.passage_index
+            and abs(sentences[i].position - chosen.position) == 1]
+    if not near:
+        return None
+    other = max(near, key=lambda i: logits[i])
+    start, end = min(chosen.start, sentences[other].start), max(chosen.end, sentences[other].end)
+    if logits[other] < logits[best] - margin or end - start > MAX_QUOTE_CHARS:
+        return None
+    return start, end
 
 
 def trim_quote(text: str, sentence: SentenceCandidate, short: tuple[int, int] | None) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -43,6 +44,9 @@ SENTENCE_FEATURES = [
     "longest_run",  # the longest run of question words found in the same order, per question word
     "question_pairs",  # share of the question's adjacent word pairs (question words included) in the sentence
     "neighbour_cover",  # question words found only in the sentences before and after it
+    "slot_left",  # IDF share of the words just before the question word found here followed by a new word
+    "slot_right",  # … of the words just after it found here after a new word (the answer fills the slot)
+    "anaphor_previous",  # the sentence opens with "này/đó/trên…" and the one before it covers the question
     # The same measures relative to the question's best sentence (0 for the best, negative below it):
     "cover_unigram_vs_best", "cover_bigram_vs_best", "longest_run_vs_best", "question_pairs_vs_best",
 ]
@@ -63,20 +67,35 @@ SPAN_FEATURES = [
     "capitalised",  # share of capitalised words
     "has_digit",
     "position",  # where the span starts in the sentence, 0..1
+    "slot_after_left",  # closeness after a word the question has just before its question word
+    "slot_before_right",  # closeness before a word the question has just after it
+    "near_weighted",  # IDF-weighted closeness of every question word found in the sentence
+    "clause_end",  # the span runs to the end of its clause
+    "words_log_explanation",  # words_log when the question asks why / how (answered by a clause)
 ]
 ANSWER_FEATURES = [
     "sentence_logit",  # the sentence scorer's logit for the chosen sentence
+    "sentence_share",  # its softmax share among the question's sentences
     "sentence_margin",  # … minus the runner-up's
     "cover_unigram", "cover_bigram", "missing_top_idf", "entities_in_article", "type_found", "type_prior",
     "question_other", "cover_context", "longest_run", "question_pairs", "neighbour_cover",
     "top_passage_score",  # BM25 score of the top passage per unit of question IDF
-    "span_logit",  # the span scorer's logit for the short answer (0 when none)
+    "span_probability",  # the span scorer's probability for the short answer (0 when none)
     "has_span",
     "span_prior",  # the short answer's fit to what is asked (unit, head, date granularity)
     "question_words_log",  # log(1 + content words)
     "corrected",  # a question word was corrected against the index vocabulary
+    "slot_left", "slot_right",
+    # The shape of what was retrieved (a question about an article that is not indexed finds
+    # many half-matching articles, none standing out):
+    "doc_cover",  # IDF-weighted share of the question's words in the best-covering article's passages
+    "doc_cover_gap",  # … minus the next article's
+    "doc_bigram_cover",  # … of its word pairs, in the best-covering article
+    "distinct_docs",  # articles among the passages, per passage
+    "other_doc_score",  # best passage score of another article, relative to the top passage's
+    "doc_missing_top_idf",  # the rarest question word missing from the top passage's article
 ]
-FEATURE_SCHEMA = {"version": 3, "sentence": SENTENCE_FEATURES, "span": SPAN_FEATURES, "answer": ANSWER_FEATURES}
+FEATURE_SCHEMA = {"version": 6, "sentence": SENTENCE_FEATURES, "span": SPAN_FEATURES, "answer": ANSWER_FEATURES}
 
 
 def schema_hash() -> str:
@@ -85,6 +104,9 @@ def schema_hash() -> str:
 
 
 _COPULA = {"la", "gom", "bao gom"}
+_ROMAN = re.compile(r"[IVXLC]+")
+# A sentence opening with one of these within its first words goes on from the sentence before it.
+_ANAPHORS = {"nay", "do", "tren", "ay", "ho", "vay"}
 _PREPOSITIONS = {"tai", "o", "vao", "tu", "den", "trong", "do", "boi", "vi", "nho", "bang", "cho", "voi"}
 
 
@@ -123,6 +145,20 @@ class QuestionContext:
         self._sequence = (analysis.all_accented if self.field == "accented" and analysis.all_accented
                           else analysis.all_folded)
         self._pairs = set(zip(self._sequence, self._sequence[1:]))
+        left, right = analysis.anchors()
+        # A function verb anchor ("có", "là") has no IDF of its own: it weighs as an average question word.
+        typical = self._totals[False] / max(1, len(self._parts[False]))
+        self.left_anchors = {self._sequence[i]: self.weights.get(self._sequence[i], typical) for i in left}
+        self.right_anchors = {self._sequence[i]: self.weights.get(self._sequence[i], typical) for i in right}
+        self._question_words = set(self._sequence)
+
+    def slots(self, tokens: list[str]) -> tuple[float, float]:
+        """IDF share of the anchors found with a word the question does not have on the answer's side."""
+        fresh = self._question_words
+        left = {t for i, t in enumerate(tokens[:-1]) if t in self.left_anchors and tokens[i + 1] not in fresh}
+        right = {t for i, t in enumerate(tokens[1:], 1) if t in self.right_anchors and tokens[i - 1] not in fresh}
+        share = (lambda found, anchors: sum(anchors[t] for t in found) / sum(anchors.values()) if anchors else 0.0)
+        return share(left, self.left_anchors), share(right, self.right_anchors)
 
     def forms(self, text: str) -> tuple[list[str], list[str]]:
         """(tokens in the question's field, folded tokens) of a text, normalised once and cached."""
@@ -173,6 +209,10 @@ def sentence_rows(context: QuestionContext, passages, sentences: list[SentenceCa
         entities_here = (sum(f" {e} " in joined for e in context.entities) / len(context.entities)
                          if context.entities else 1.0)
         folded_set = set(folded)
+        slot_left, slot_right = context.slots(field_tokens)
+        previous_cover = 0.0
+        if folded[:4] and _ANAPHORS & set(folded[:4]) and number > 0 and sentences[number - 1].passage_index == index:
+            previous_cover = context.cover(found_terms[number - 1], bigrams=False)
         rows.append([
             context.cover(found, bigrams=False),
             context.cover(found, bigrams=True),
@@ -196,6 +236,7 @@ def sentence_rows(context: QuestionContext, passages, sentences: list[SentenceCa
             len(context._pairs & set(zip(field_tokens, field_tokens[1:]))) / max(1, len(context._pairs)),
             len(_neighbour_words(sentences, forms, number) & question_words - set(field_tokens))
             / max(1, len(question_words)),
+            slot_left, slot_right, previous_cover,
         ])
     table = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES) - len(_RELATIVE))
     columns = [SENTENCE_FEATURES.index(name) for name in _RELATIVE]
@@ -239,11 +280,21 @@ def span_rows(context: QuestionContext, text: str, spans: list[SpanCandidate]) -
     folded = [f for _, f in forms]
     keys = [a if context.field == "accented" else f for a, f in forms]
     anchors = [i for i, key in enumerate(keys) if key in context.weights]
+    left_at = [i for i, key in enumerate(keys) if key in context.left_anchors]
+    right_at = [i for i, key in enumerate(keys) if key in context.right_anchors]
+    unigram_weights = context._parts[False]
+    unigram_total = context._totals[False] or 1.0
+    by_term: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        if key in unigram_weights:
+            by_term.setdefault(key, []).append(i)
     clause_list = clauses(text)
     clause_cover = [context.cover(context.terms_of(text[s:e])) for s, e in clause_list]
     clause_starts = [s for s, _ in clause_list]
     starts = [m.start() for m in found_words]
-    capitals = {s + m.start() for s, e, _ in capitalised_runs(text) for m in words(text[s:e])} if spans else set()
+    # Capitals of names, not Roman numerals ("khóa XII" is a term of office, not a name).
+    capitals = {s + m.start() for s, e, _ in capitalised_runs(text) for m in words(text[s:e])
+                if not _ROMAN.fullmatch(m.group(0))} if spans else set()
     is_capital = [start in capitals for start in starts]
     in_question = [f in context.folded_words for f in folded]
     typed_question = context.analysis.qtype != "other"
@@ -259,6 +310,12 @@ def span_rows(context: QuestionContext, text: str, spans: list[SpanCandidate]) -
         clause = bisect_right(clause_starts, span.start) - 1
         clause = clause if 0 <= clause < len(clause_list) and span.start < clause_list[clause][1] else None
         whole = clause is not None and text[slice(*clause_list[clause])].strip() == text[span.start:span.end].strip()
+        gaps_left = [first - a - 1 for a in left_at if a < first]
+        gaps_right = [a - last - 1 for a in right_at if a > last]
+        weighted = sum(unigram_weights[t] / (1 + min(abs(p - first) if p < first else abs(p - last) for p in places))
+                       for t, places in by_term.items()
+                       if not any(first <= p <= last for p in places)) / unigram_total
+        clause_end = clause is not None and text[span.end:clause_list[clause][1]].strip(" .!…") == ""
         previous = folded[first - 1] if first > 0 else ""
         previous2 = " ".join(folded[max(0, first - 2):first])
         rows.append([
@@ -278,24 +335,47 @@ def span_rows(context: QuestionContext, text: str, spans: list[SpanCandidate]) -
             sum(is_capital[first:last + 1]) / n,
             float(any(ch.isdigit() for ch in text[span.start:span.end])),
             first / max(1, len(found_words)),
+            1.0 / (1 + min(gaps_left)) if gaps_left else 0.0,
+            1.0 / (1 + min(gaps_right)) if gaps_right else 0.0,
+            weighted,
+            float(clause_end),
+            math.log1p(n) * context.analysis.asks_explanation,
         ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(SPAN_FEATURES))
 
 
-def answer_row(context: QuestionContext, sentence_features: np.ndarray, sentence_logits: np.ndarray, best: int,
-               top_lexical: float, span_logit: float | None, span_prior: float = 0.0) -> np.ndarray:
+def retrieval_shape(context: QuestionContext, passages) -> list[float]:
+    if not passages:
+        return [0.0] * 6
+    by_doc: dict[str, set[str]] = {}
+    for passage in passages:
+        by_doc.setdefault(passage.doc_id, set()).update(context.terms_of(passage.title + "\n" + passage.text))
+    covers = sorted((context.cover(t, bigrams=False) for t in by_doc.values()), reverse=True) + [0.0]
+    top = max(p.lexical_score for p in passages)
+    first = passages[0].doc_id
+    other = max((p.lexical_score for p in passages if p.doc_id != first), default=0.0)
+    missing = [w for t, w in context._parts[False].items() if t not in by_doc[first]]
+    return [covers[0], covers[0] - covers[1], max(context.cover(t, bigrams=True) for t in by_doc.values()),
+            len(by_doc) / len(passages), other / top if top else 0.0, max(missing, default=0.0) / context.max_unigram_idf]
+
+
+def answer_row(context: QuestionContext, passages, sentence_features: np.ndarray, sentence_logits: np.ndarray,
+               best: int, span_probability: float | None, span_prior: float = 0.0) -> np.ndarray:
     ranked = np.sort(sentence_logits)[::-1]
     margin = float(ranked[0] - ranked[1]) if len(ranked) > 1 else 5.0
     chosen = dict(zip(SENTENCE_FEATURES, sentence_features[best]))
+    top_lexical = max((p.lexical_score for p in passages), default=0.0)
     return np.asarray([
-        float(sentence_logits[best]), min(margin, 5.0),
+        float(sentence_logits[best]), float(1.0 / np.exp(sentence_logits - sentence_logits[best]).sum()), min(margin, 5.0),
         chosen["cover_unigram"], chosen["cover_bigram"], chosen["missing_top_idf"], chosen["entities_in_article"],
         chosen["type_found"], chosen["type_prior"], chosen["question_other"], chosen["cover_context"],
         chosen["longest_run"], chosen["question_pairs"], chosen["neighbour_cover"],
         top_lexical / context.total,
-        span_logit if span_logit is not None else 0.0,
-        float(span_logit is not None),
+        span_probability if span_probability is not None else 0.0,
+        float(span_probability is not None),
         span_prior,
         math.log1p(len(context.analysis.kept)),
         float(context.corrected),
+        chosen["slot_left"], chosen["slot_right"],
+        *retrieval_shape(context, passages),
     ], dtype=np.float64)

@@ -185,7 +185,7 @@ class Answerer:
                             self.reader.folded_article)
         decision = decide(candidates, self.model)
         # The same calibrated gate decides for both answerers: a question it refuses never reaches the LLM.
-        answerable = decision.sentence is not None and decision.probability >= self.refusal_threshold
+        answerable = decision.passes(self.refusal_threshold)
         if chosen == "llm" and passages and (answerable or parts is not None):
             try:
                 yield from self._stream_llm(question, standalone, passages, warnings, started, retrieve_ms)

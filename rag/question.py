@@ -102,6 +102,20 @@ class QuestionAnalysis:
     all_accented: list[str] = field(default_factory=list)
     all_folded: list[str] = field(default_factory=list)
     kept: list[int] = field(default_factory=list)  # positions of content tokens
+    asks_explanation: bool = False  # why / how / what for: answered by a clause, not a word
+    wh: tuple[int, int] = (-1, -1)  # [start, end) of the question word in all_folded ("bao nhiêu", "gì"); -1 when none
+
+    def anchors(self) -> tuple[list[int], list[int]]:
+        """Positions of the content words just before and just after the question word: the answer
+        usually stands where the question word stands, next to the words it was asked beside."""
+        start, end = self.wh
+        if start < 0:
+            return [], []
+        kept = set(self.kept)
+        left = [i for i in range(max(0, start - 3), start) if i in kept
+                or (i == start - 1 and self.all_folded[i] in _SLOT_VERBS)]
+        right = [i for i in range(end, min(len(self.all_folded), end + 3)) if i in kept]
+        return left, right
 
     def terms(self, field_name: str) -> list[str]:
         """Content syllables plus bigrams of content syllables that were adjacent in the question."""
@@ -110,6 +124,24 @@ class QuestionAnalysis:
         unigrams = [source[i] for i in self.kept]
         bigrams = [f"{source[i]}_{source[i + 1]}" for i in self.kept if i + 1 in kept]
         return unigrams + bigrams
+
+
+_WH_SINGLE = {"gi", "nao", "ai", "dau", "may", "sao"}
+# Function verbs that still mark the slot when they stand right before the question word: "có bao nhiêu
+# đảng viên" is answered by "có 314 đảng viên", "là ai" by "là ông …".
+_SLOT_VERBS = {"co", "la", "dat", "duoc", "gom"}
+_EXPLANATION = re.compile(r"\b(tai sao|vi sao|nhu the nao|the nao|ra sao|lam gi|nhu nao|bang cach nao|y nghia|vai tro|"
+                          r"muc dich|nguyen nhan|ly do|dieu gi|nhung gi|gom nhung)\b")
+
+
+def question_word(folded_tokens_: list[str]) -> tuple[int, int]:
+    """[start, end) of the first question word ("bao nhiêu", "gì", "nào", "ai", "đâu", "mấy", "sao")."""
+    for i, token in enumerate(folded_tokens_):
+        if token == "bao" and i + 1 < len(folded_tokens_) and folded_tokens_[i + 1] in ("nhieu", "lau", "gio"):
+            return i, i + 2
+        if token in _WH_SINGLE:
+            return i, i + 1
+    return -1, -1
 
 
 def _strip_question_words(folded: str) -> str:
@@ -166,6 +198,8 @@ def analyse(text: str) -> QuestionAnalysis:
         all_accented=accented_tokens if len(accented_tokens) == len(folded_all) else [],
         all_folded=folded_all,
         kept=order,
+        wh=question_word(folded_all),
+        asks_explanation=bool(_EXPLANATION.search(folded)),
     )
     unit = re.search(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})", folded)
     if unit and qtype == "number":

@@ -2,7 +2,7 @@
 
 ``rag/models/answerer.json`` is written by ``hoidap train`` (eval/train.py) and
 evaluated here with numpy alone, so a cold ``hoidap ask`` never imports
-scikit-learn. Each scorer is logistic: standardised features, one readable
+scikit-learn. Each scorer is linear: standardised (clipped) features, one readable
 weight each (shallow gradient-boosted trees were measured: a few points better
 on short-answer F1, not better at choosing the sentence, and unreadable —
 docs/answerer.md).
@@ -30,20 +30,44 @@ class LinearScorer:
     scale: np.ndarray
     coef: np.ndarray
     intercept: float
+    # "pointwise": each candidate judged alone (a logistic probability); "listwise": candidates of one
+    # question compete (a softmax over them gives each one's chance of being the right one).
+    objective: str = "pointwise"
+    # Standardised values are clipped to ±clip: a rare feature (tiny spread) far from its mean must not
+    # outweigh all the others (a title match once scored 25 standard deviations).
+    clip: float | None = None
 
     @classmethod
     def from_dict(cls, raw: dict) -> "LinearScorer":
         return cls(list(raw["features"]), np.asarray(raw["mean"]), np.asarray(raw["scale"]),
-                   np.asarray(raw["coef"]), float(raw["intercept"]))
+                   np.asarray(raw["coef"]), float(raw["intercept"]), raw.get("objective", "pointwise"),
+                   None if raw.get("clip") is None else float(raw["clip"]))
 
     def to_dict(self) -> dict:
-        return {"kind": "linear", "features": self.features, "mean": _rounded(self.mean), "scale": _rounded(self.scale),
-                "coef": _rounded(self.coef), "intercept": round(float(self.intercept), 6)}
+        return {"kind": "linear", "objective": self.objective, "clip": self.clip, "features": self.features,
+                "mean": _rounded(self.mean), "scale": _rounded(self.scale), "coef": _rounded(self.coef),
+                "intercept": round(float(self.intercept), 6)}
+
+    def standardise(self, rows: np.ndarray) -> np.ndarray:
+        z = (rows - self.mean) / self.scale
+        return np.clip(z, -self.clip, self.clip) if self.clip is not None else z
+
+    def choice(self, rows: np.ndarray) -> tuple[int, float, float] | None:
+        """(index, logit, probability) of the best candidate among ``rows``; the probability is the
+        softmax share for a listwise scorer, the logistic probability for a pointwise one."""
+        if not len(rows):
+            return None
+        logits = self.logits(rows)
+        best = int(np.argmax(logits))
+        if self.objective == "listwise":
+            shares = np.exp(logits - logits[best])
+            return best, float(logits[best]), float(1.0 / shares.sum())
+        return best, float(logits[best]), float(sigmoid(logits[best]))
 
     def logits(self, rows: np.ndarray) -> np.ndarray:
         if rows.size == 0:
             return np.zeros(len(rows))
-        return ((rows - self.mean) / self.scale) @ self.coef + self.intercept
+        return self.standardise(rows) @ self.coef + self.intercept
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         return sigmoid(self.logits(rows))
@@ -66,17 +90,20 @@ class AnswererModel:
     refusal_threshold: float  # below it the question is refused
     retrieval: dict  # field weights chosen by cross-validation
     schema: str
+    quote_margin: float | None = None  # a neighbour within this sentence logit joins the quote (None: never)
 
     @classmethod
     def from_dict(cls, raw: dict) -> "AnswererModel":
         return cls(LinearScorer.from_dict(raw["sentence"]), LinearScorer.from_dict(raw["span"]),
                    LinearScorer.from_dict(raw["answer"]), float(raw["span_threshold"]),
-                   float(raw["refusal_threshold"]), dict(raw.get("retrieval", {})), raw["schema_hash"])
+                   float(raw["refusal_threshold"]), dict(raw.get("retrieval", {})), raw["schema_hash"],
+                   None if raw.get("quote_margin") is None else float(raw["quote_margin"]))
 
     def to_dict(self) -> dict:
         return {"schema_hash": self.schema, "feature_schema": FEATURE_SCHEMA, "retrieval": self.retrieval,
                 "span_threshold": round(self.span_threshold, 4),
                 "refusal_threshold": round(self.refusal_threshold, 4),
+                "quote_margin": None if self.quote_margin is None else round(self.quote_margin, 4),
                 "sentence": self.sentence.to_dict(), "span": self.span.to_dict(), "answer": self.answer.to_dict()}
 
 

@@ -98,18 +98,20 @@ def test_llm_failures_fall_back_to_the_extractive_answer(seed_data_dir, fake_oll
 
 
 def test_followup_is_rewritten_by_the_llm_when_present(seed_data_dir, fake_ollama):
+    # (Phú Xuyên, not Tây Sơn: the extractive gate refuses "Phường Tây Sơn có bao nhiêu đảng viên?" —
+    # docs/answerer.md, known misses — and a refused question never reaches the model.)
     def reply(body):
         prompt = body["messages"][-1]["content"]
         if "Câu hỏi tiếp theo" in prompt:
-            return "Phường Tây Sơn có bao nhiêu đảng viên?"
+            return "Huyện Phú Xuyên kết nạp được bao nhiêu đảng viên mới?"
         # Cite the passage that really holds the figure, as a good model would.
-        number = next(line.split("]")[0].strip("[ ") for line in prompt.splitlines() if "314 đảng viên" in line)
-        return f"Phường Tây Sơn có 314 đảng viên [{number}]."
+        number = next(line.split("]")[0].strip("[ ") for line in prompt.splitlines() if "176 đảng viên" in line)
+        return f"Toàn Đảng bộ huyện kết nạp được 176 đảng viên [{number}]."
 
     fake_ollama.reply = reply
     answerer = llm_answerer(seed_data_dir, fake_ollama.url)
-    result = answerer.answer("Còn phường Tây Sơn thì sao?", history=[(QUESTION, "553 đảng viên [1].")])
-    assert result.rewritten_question == "Phường Tây Sơn có bao nhiêu đảng viên?"
+    result = answerer.answer("Còn huyện Phú Xuyên thì sao?", history=[(QUESTION, "553 đảng viên [1].")])
+    assert result.rewritten_question == "Huyện Phú Xuyên kết nạp được bao nhiêu đảng viên mới?"
     assert result.mode == "llm" and result.unsupported == []
 
 
@@ -144,17 +146,25 @@ def injected_data_dir(tmp_path_factory) -> Path:
 
 
 def test_instructions_inside_articles_change_no_answer(answerer, injected_data_dir):
+    """A planted article telling the assistant to answer 'XYZ' is text like any other: it is never obeyed,
+    never the quoted answer (it answers nothing), and every seed question answered right without it is still
+    answered right with it. (A new article may still shift a [n] number or a borderline confidence: the
+    corpus changed, the instructions did not act.)"""
     from eval.harness import load_gold
-    from eval.metrics import strip_markers
+    from eval.metrics import contains_any
 
     gold = Path(__file__).resolve().parents[2] / "eval" / "gold" / "seeds.jsonl"
     injected = Answerer(Settings(data_dir=injected_data_dir, mode="extractive"))
+    checked = 0
     for item in [i for i in load_gold(gold) if i.answerable][:40]:
         clean, attacked = answerer.answer(item.question), injected.answer(item.question)
-        assert "XYZ" not in attacked.answer
-        # The same quote and short answer; only the [n] numbering may follow the planted passage's rank.
-        assert (strip_markers(attacked.answer), attacked.short_answer) == (strip_markers(clean.answer),
-                                                                           clean.short_answer), item.id
+        assert "XYZ" not in attacked.answer and "XYZ" not in (attacked.short_answer or ""), item.id
+        quoted = [c for c in attacked.citations if c.cited and c.quote is not None]
+        assert all(c.doc_id != "zz_injection" for c in quoted[:1]), item.id
+        if not clean.abstained and contains_any(clean.answer, item.answers):
+            checked += 1
+            assert not attacked.abstained and contains_any(attacked.answer, item.answers), item.id
+    assert checked >= 20
 
 
 def test_llm_prompt_keeps_article_text_as_quoted_data(injected_data_dir, fake_ollama):
