@@ -327,19 +327,24 @@ def report_server(shared_answerer, tmp_path_factory) -> Iterator[str]:
     server.server_close()
 
 
+def answer_then_filter_one_article(page, url: str) -> None:
+    """The page with an answer shown and one article chosen in the filter (its chip has a remove button)."""
+    page.goto(url + "/")
+    page.wait_for_selector("#hd-examples button.hd-example")
+    ask_on_page(page, PHUOC_TAN_Q)
+    page.locator("#hd-chat .hd-answer:not(.hd-pending)").last.wait_for()
+    page.locator("#hd-filters").get_by_text("Lọc theo bài viết và ngày").click()
+    page.locator("#hd-doc-filter input").click()
+    page.get_by_role("option").first.click()
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+
+
 @pytest.mark.parametrize("where", ["page", "embed", "example-widget-open", "report"])
 def test_no_serious_accessibility_violations_and_vietnamese_names(sized, live, report_server, where, artifacts):
     page, _, name, _ = sized
     if where == "page":
-        page.goto(live.url + "/")
-        page.wait_for_selector("#hd-examples button.hd-example")
-        ask_on_page(page, PHUOC_TAN_Q)
-        page.locator("#hd-chat .hd-answer:not(.hd-pending)").last.wait_for()
-        page.locator("#hd-filters").get_by_text("Lọc theo bài viết và ngày").click()
-        page.locator("#hd-doc-filter input").click()
-        page.get_by_role("option").first.click()  # one article chosen: its chip has a remove button
-        page.keyboard.press("Escape")
-        page.wait_for_timeout(300)
+        answer_then_filter_one_article(page, live.url)
     elif where == "embed":
         page.goto(live.url + "/embed")
         page.locator("hoidap-widget textarea").fill(PHUOC_TAN_Q)
@@ -366,15 +371,7 @@ def test_gradio_strings_come_from_i18n_and_the_rest_is_listed(session, live, art
     them; what the patch did meet is listed (test-artifacts/gradio-strings-patched.json) and must
     be one of the strings ui/page_i18n.py declares as out of i18n's reach."""
     page, _ = session
-    page.goto(live.url + "/")
-    page.wait_for_selector("#hd-examples button.hd-example")
-    ask_on_page(page, PHUOC_TAN_Q)
-    page.locator("#hd-chat .hd-answer:not(.hd-pending)").last.wait_for()
-    page.locator("#hd-filters").get_by_text("Lọc theo bài viết và ngày").click()
-    page.locator("#hd-doc-filter input").click()
-    page.get_by_role("option").first.click()
-    page.keyboard.press("Escape")
-    page.wait_for_timeout(300)
+    answer_then_filter_one_article(page, live.url)
     like = page.locator("#hd-chat button[aria-label='Hữu ích'], #hd-chat button[title='Hữu ích']")
     assert like.count() >= 1  # chatbot.like, through gr.I18n
     like.last.click()  # a vote shows Gradio's toast (gr.Info), whose title and close button have no key
