@@ -22,6 +22,7 @@ MAX_QUOTE_CHARS = 320
 # Related passages were found when some sentence and the rest of its passage hold this share of the
 # question's IDF weight (the refusal then says "none answers" rather than "nothing related").
 RELATED_COVER = 0.5
+_COVER, _COVER_CONTEXT = SENTENCE_FEATURES.index("cover_unigram"), SENTENCE_FEATURES.index("cover_context")
 
 
 @dataclass
@@ -124,7 +125,7 @@ def _decide_at(candidates: Candidates, model: AnswererModel, logits: np.ndarray,
     neighbour = with_neighbour(candidates.sentences, logits, best, model.quote_margin)
     if neighbour is not None and quote == (sentence.start, sentence.end):
         quote = neighbour
-    related = float(candidates.features[:, 0].max() + candidates.features[:, 3].max()) >= RELATED_COVER
+    related = float(candidates.features[:, _COVER].max() + candidates.features[:, _COVER_CONTEXT].max()) >= RELATED_COVER
     return Decision(sentence, short, quote, probability, related, span_prior=picked[0].prior if picked else 0.0)
 
 
