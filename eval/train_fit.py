@@ -13,7 +13,7 @@ import numpy as np
 
 from eval.metrics import contains_any, token_f1
 from rag.extractive import decide, spans_with_rows, with_neighbour
-from rag.features import ANSWER_FEATURES, SENTENCE_FEATURES, SPAN_FEATURES, answer_row, schema_hash
+from rag.features import ANSWER_FEATURES, SENTENCE_FEATURES, SPAN_FEATURES, schema_hash
 from rag.scorer import AnswererModel, LinearScorer
 
 SPAN_NEGATIVES_PER_QUESTION = 60
@@ -60,11 +60,13 @@ def _listwise(tables: list[np.ndarray], labels: list[np.ndarray], names: list[st
     scale[scale < 1e-9] = 1.0
     x = LinearScorer(names, mean, scale, np.zeros(len(names)), 0.0, "listwise", Z_CLIP).standardise(rows)
     bounds = np.cumsum([0] + [len(t) for t in tables])
-    positive = np.concatenate(labels) > 0
+    value_of = np.concatenate(labels).astype(float)
     group = np.repeat(np.arange(len(tables)), np.diff(bounds))
     w = np.asarray(weights, dtype=float) * len(tables) / float(np.sum(weights))
     flip = np.zeros(len(tables), dtype=bool) if wrong is None else np.asarray(wrong, dtype=bool)
-    target = np.where(flip[group], ~positive, positive)  # the candidates the question's mass should go to
+    # What each candidate is worth (1 right / 0 wrong, or a graded value); the loss is minus the log of
+    # the question's expected value under the softmax.
+    target = np.where(flip[group], (value_of <= 0).astype(float), value_of)
 
     def loss(coef):
         z = x @ coef
@@ -120,7 +122,7 @@ def fit(examples, retrieval: dict, seed: int = 0, kinds: dict | None = None) -> 
                            np.concatenate([np.full(len(t), balance[e.set_name]) for e, t in zip(ranking, tables)]))
     span = _fit_span(kinds["span"], [e for e in ranking if e.kind == "answerable"], balance, rng)
     margin = choose_quote_margin(ranking, sentence, balance)
-    draft = AnswererModel(sentence, span, span, 0.0, 0.0, retrieval, schema_hash(), margin)
+    draft = AnswererModel(sentence, span, None, 0.0, 0.0, retrieval, schema_hash(), margin)
     answer_x, answer_y, answer_w, span_points = [], [], [], []
     for e in examples:
         if e.kind == "feedback_down":
@@ -167,20 +169,23 @@ def choose_quote_margin(examples, sentence, balance: dict[str, float]) -> float 
 
 
 def _fit_span(kind: str, examples, balance: dict[str, float], rng) -> LinearScorer:
-    """The short-answer scorer, from the spans of each question's first right sentence: those matching a gold
-    answer (token F1 ≥ SPAN_MATCH_F1) against the others of that sentence (listwise), or against a sample of
-    them (pointwise)."""
+    """The short-answer scorer, from the spans of each question's first right sentence: listwise, each span
+    worth its squared token F1 against the gold answers; pointwise, those matching a gold answer (token
+    F1 ≥ SPAN_MATCH_F1) against a sample of the others."""
     tables, labels, weights = [], [], []
     for e in examples:
         positive = int(np.flatnonzero(e.sentence_labels)[0])
         _, rows, texts = spans_of(e, positive)
         if not len(rows):
             continue
-        matched = np.array([token_f1(t, e.item.answers) >= SPAN_MATCH_F1 for t in texts], dtype=float)
+        f1 = np.array([token_f1(t, e.item.answers) for t in texts])
+        matched = (f1 >= SPAN_MATCH_F1).astype(float)
         if kind == "listwise":
-            if matched.any():
+            # Graded: a span is worth its squared token F1, so the fit maximises the expected value of
+            # its choice — a near-complete long answer beats a fragment, an exact one beats both.
+            if f1.any():
                 tables.append(rows)
-                labels.append(matched)
+                labels.append(f1 ** 2)
                 weights.append(balance[e.set_name])
             continue
         keep = list(np.flatnonzero(matched)) + rng.sample(list(np.flatnonzero(matched == 0)),
@@ -193,27 +198,18 @@ def _fit_span(kind: str, examples, balance: dict[str, float], rng) -> LinearScor
     return _scorer(kind, np.vstack(tables), np.concatenate(labels), SPAN_FEATURES, np.concatenate(weights))
 
 
-def _answer_row(example, model: AnswererModel):
-    candidates = example.candidates
-    if not candidates.sentences:
+def _answer_row(example, draft: AnswererModel):
+    """The answer features of the product's own decision (draft model: every best span shown as the short
+    answer), and whether that decision was right — the quote it would show, the short answer's F1."""
+    decision = decide(example.candidates, draft, lambda i: spans_of(example, i)[:2], rival=False)
+    if decision.sentence is None:
         return None, None
-    logits = model.sentence.logits(candidates.features)
-    best = int(np.argmax(logits))
-    spans, rows, texts = spans_of(example, best)
-    span_probability, span_text, span_prior = None, None, 0.0
-    if len(rows):
-        chosen, _, span_probability = model.span.choice(rows)
-        span_text, span_prior = texts[chosen], spans[chosen].prior
-    row = answer_row(candidates.context, candidates.passages, candidates.features, logits, best, span_probability,
-                     span_prior)
+    text = example.candidates.passages[decision.sentence.passage_index].text
     answerable = example.kind == "answerable"
-    chosen = candidates.sentences[best]
-    quote = with_neighbour(candidates.sentences, logits, best, model.quote_margin) or (chosen.start, chosen.end)
-    contains = answerable and contains_any(candidates.passages[chosen.passage_index].text[quote[0]:quote[1]],
-                                           example.item.answers)
-    span_f1 = token_f1(span_text, example.item.answers) if answerable and span_text is not None else None
-    return row, {"contains": contains, "span_f1": span_f1,
-                 "span_p": span_probability if span_probability is not None else 0.0}
+    contains = answerable and contains_any(text[decision.quote[0]:decision.quote[1]], example.item.answers)
+    span_f1 = (token_f1(text[decision.short[0]:decision.short[1]], example.item.answers)
+               if answerable and decision.short is not None else None)
+    return decision.row, {"contains": contains, "span_f1": span_f1, "span_p": decision.span_probability}
 
 
 def choose_span_threshold(points: list[tuple[float, float]]) -> float:

@@ -3,7 +3,9 @@
 Short-answer spans are of two sorts. Typed spans come from the finders in
 rag/spans.py (numbers with their unit, money, percentages, dates and terms of
 office, people, places, ordinals); phrase spans are the runs of words inside
-one clause, so an open "là gì / nào / vì sao" question has candidates too.
+one clause, so an open "là gì / nào / vì sao" question has candidates too; remainder spans are
+what the sentence says besides the question — each stretch between the question's own words,
+across commas (a list, or "… tốt, sau đó đưa …", is one answer).
 Nothing here decides: the learned scorer (rag/scorer.py) ranks what is listed.
 """
 
@@ -42,7 +44,7 @@ class SentenceCandidate:
 class SpanCandidate:
     start: int  # offsets into the sentence text
     end: int
-    kind: str  # number | date | person | place | ordinal | phrase
+    kind: str  # number | date | person | place | ordinal | phrase | remainder
     prior: float  # how well the kind fits what is asked (unit, head, date granularity), 0..1
 
 
@@ -144,6 +146,29 @@ def phrase_spans(text: str) -> list[SpanCandidate]:
     return spans
 
 
+def remainder_spans(text: str, asked: set[str]) -> list[SpanCandidate]:
+    """Each maximal stretch of words between the question's own words (crossing clause punctuation),
+    not opening or closing on a function word: the part of the sentence the question does not say."""
+    spans, run = [], []
+
+    def close():
+        while run and fold(run[0].group(0)) in EDGE_WORDS:
+            run.pop(0)
+        while run and fold(run[-1].group(0)) in EDGE_WORDS:
+            run.pop()
+        if len(run) > 1:
+            spans.append(SpanCandidate(run[0].start(), run[-1].end(), "remainder", 0.0))
+        run.clear()
+
+    for match in words(text):
+        if fold(match.group(0)) in asked:
+            close()
+        else:
+            run.append(match)
+    close()
+    return spans
+
+
 # Numbers and dates are found reliably: a question asking for one is answered by one or by nothing.
 TYPED_ONLY = {"number", "date", "ordinal"}
 
@@ -156,6 +181,8 @@ def span_candidates(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate
     if analysis.qtype not in TYPED_ONLY:
         seen = {(s.start, s.end) for s in typed}
         typed += [s for s in phrase_spans(text) if (s.start, s.end) not in seen]
+        seen = {(s.start, s.end) for s in typed}
+        typed += [s for s in remainder_spans(text, asked) if (s.start, s.end) not in seen]
     return [s for s in typed if not _only_question_words(text[s.start:s.end], asked)]
 
 

@@ -42,6 +42,8 @@ class Decision:
     related: bool  # passages that share the question's rarer words were found
     rival: "Decision | None" = None  # another article's answer of a different value (sources disagree)
     span_prior: float = 0.0  # the short answer's fit to what is asked
+    span_probability: float = 0.0  # the span scorer's share for the best span (0 when the sentence has none)
+    row: np.ndarray | None = None  # the answer features the probability was computed from (training reads them)
 
     def passes(self, threshold: float) -> bool:
         """Answer only when something related was found and the answer is likely enough: when nothing
@@ -67,14 +69,15 @@ def best_span(spans: list[SpanCandidate], rows: np.ndarray, model: AnswererModel
     return (spans[choice[0]], choice[2]) if choice else None
 
 
-def decide(candidates: Candidates, model: AnswererModel, spans_of=None) -> Decision:
-    """``spans_of(i)``: the spans and span features of sentence i, when the caller keeps them (training)."""
+def decide(candidates: Candidates, model: AnswererModel, spans_of=None, rival: bool = True) -> Decision:
+    """``spans_of(i)``: the spans and span features of sentence i, when the caller keeps them (training).
+    A draft model without its answer scorer yet (training) decides everything but the probability (0)."""
     if not candidates.sentences:
         return Decision(None, None, None, 0.0, False)
     logits = model.sentence.logits(candidates.features)
     best = int(np.argmax(logits))
     decision = _decide_at(candidates, model, logits, best, spans_of)
-    if candidates.context.analysis.qtype != "other" and decision.short is not None:
+    if rival and candidates.context.analysis.qtype != "other" and decision.short is not None:
         decision.rival = _rival(candidates, model, logits, decision, spans_of)
     return decision
 
@@ -116,7 +119,7 @@ def _decide_at(candidates: Candidates, model: AnswererModel, logits: np.ndarray,
     span_probability = picked[1] if picked else None
     row = answer_row(context, candidates.passages, candidates.features, logits, best, span_probability,
                      picked[0].prior if picked else 0.0)
-    probability = float(model.answer.probabilities(row[None, :])[0])
+    probability = float(model.answer.probabilities(row[None, :])[0]) if model.answer is not None else 0.0
     short = None
     if picked is not None and span_probability >= model.span_threshold:
         short = (sentence.start + picked[0].start, sentence.start + picked[0].end)
@@ -126,7 +129,8 @@ def _decide_at(candidates: Candidates, model: AnswererModel, logits: np.ndarray,
     if neighbour is not None and quote == (sentence.start, sentence.end):
         quote = neighbour
     related = float(candidates.features[:, _COVER].max() + candidates.features[:, _COVER_CONTEXT].max()) >= RELATED_COVER
-    return Decision(sentence, short, quote, probability, related, span_prior=picked[0].prior if picked else 0.0)
+    return Decision(sentence, short, quote, probability, related, span_prior=picked[0].prior if picked else 0.0,
+                    span_probability=span_probability or 0.0, row=row)
 
 
 def with_neighbour(sentences: list[SentenceCandidate], logits: np.ndarray, best: int,

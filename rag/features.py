@@ -53,6 +53,7 @@ SENTENCE_FEATURES = [
 _RELATIVE = ["cover_unigram", "cover_bigram", "longest_run", "question_pairs"]
 SPAN_FEATURES = [
     "kind_number", "kind_date", "kind_person", "kind_place", "kind_phrase",
+    "kind_remainder",  # a stretch between the question's words, across commas
     "type_prior",  # fit of the span's kind to what is asked
     "typed_question_phrase",  # a typed question answered by an untyped phrase
     "question_overlap",  # share of the span's words the question already has
@@ -71,6 +72,7 @@ SPAN_FEATURES = [
     "slot_before_right",  # closeness before a word the question has just after it
     "near_weighted",  # IDF-weighted closeness of every question word found in the sentence
     "clause_end",  # the span runs to the end of its clause
+    "sentence_end",  # … to the end of the sentence
     "words_log_explanation",  # words_log when the question asks why / how (answered by a clause)
 ]
 ANSWER_FEATURES = [
@@ -95,7 +97,7 @@ ANSWER_FEATURES = [
     "other_doc_score",  # best passage score of another article, relative to the top passage's
     "doc_missing_top_idf",  # the rarest question word missing from the top passage's article
 ]
-FEATURE_SCHEMA = {"version": 6, "sentence": SENTENCE_FEATURES, "span": SPAN_FEATURES, "answer": ANSWER_FEATURES}
+FEATURE_SCHEMA = {"version": 7, "sentence": SENTENCE_FEATURES, "span": SPAN_FEATURES, "answer": ANSWER_FEATURES}
 
 
 def schema_hash() -> str:
@@ -316,11 +318,12 @@ def span_rows(context: QuestionContext, text: str, spans: list[SpanCandidate]) -
                        for t, places in by_term.items()
                        if not any(first <= p <= last for p in places)) / unigram_total
         clause_end = clause is not None and text[span.end:clause_list[clause][1]].strip(" .!…") == ""
+        sentence_end = text[span.end:].strip(" .!?…\"”") == ""
         previous = folded[first - 1] if first > 0 else ""
         previous2 = " ".join(folded[max(0, first - 2):first])
         rows.append([
             float(span.kind == "number"), float(span.kind == "date"), float(span.kind == "person"),
-            float(span.kind == "place"), float(span.kind == "phrase"),
+            float(span.kind == "place"), float(span.kind == "phrase"), float(span.kind == "remainder"),
             span.prior,
             float(typed_question and span.kind == "phrase"),
             sum(in_question[first:last + 1]) / n,
@@ -339,6 +342,7 @@ def span_rows(context: QuestionContext, text: str, spans: list[SpanCandidate]) -
             1.0 / (1 + min(gaps_right)) if gaps_right else 0.0,
             weighted,
             float(clause_end),
+            float(sentence_end),
             math.log1p(n) * context.analysis.asks_explanation,
         ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(SPAN_FEATURES))

@@ -85,7 +85,7 @@ def _rounded(values) -> list[float]:
 class AnswererModel:
     sentence: LinearScorer
     span: LinearScorer
-    answer: LinearScorer
+    answer: LinearScorer | None  # None in the trainer's draft, before the answer scorer is fitted
     span_threshold: float  # below it no short answer is given
     refusal_threshold: float  # below it the question is refused
     retrieval: dict  # field weights chosen by cross-validation
