@@ -91,9 +91,18 @@ def index_args(folder: Path, data: Path) -> list[str]:
     return ["index", str(folder), "--data-dir", str(data), "--embed-model", "lexical"]
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C as a shell delivers it: SIGINT with its default disposition and unblocked. A child inherits
+    an ignored or blocked SIGINT from its parent, and something earlier in a full test session leaves the
+    pytest process so (the runs then finished ~10 s after a Ctrl-C sent 0.05 s in)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def start_index(hoidap_cmd, cli_env, folder: Path, data: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [*hoidap_cmd, *index_args(folder, data), *extra],
+        preexec_fn=_as_from_a_terminal,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
