@@ -92,9 +92,9 @@ def index_args(folder: Path, data: Path) -> list[str]:
 
 
 def _as_from_a_terminal() -> None:
-    """Ctrl-C as a shell delivers it: SIGINT with its default disposition and unblocked. A child inherits
-    an ignored or blocked SIGINT from its parent, and something earlier in a full test session leaves the
-    pytest process so (the runs then finished ~10 s after a Ctrl-C sent 0.05 s in)."""
+    """Ctrl-C as a terminal delivers it: SIGINT with its default disposition and unblocked. A child
+    inherits an ignored SIGINT, and a suite started in the background by a script (`bash tests/run.sh &`:
+    no job control, so bash ignores SIGINT for it) would otherwise never see the Ctrl-C it is testing."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
