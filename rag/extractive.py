@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -31,6 +32,12 @@ class Candidates:
     passages: list
     sentences: list[SentenceCandidate]
     features: np.ndarray  # one row per sentence
+
+    @cached_property
+    def related(self) -> bool:
+        """A question-level fact: some sentence and the rest of its passage hold RELATED_COVER of the question."""
+        return bool(len(self.features)) and float(
+            self.features[:, _COVER].max() + self.features[:, _COVER_CONTEXT].max()) >= RELATED_COVER
 
 
 @dataclass
@@ -128,8 +135,8 @@ def _decide_at(candidates: Candidates, model: AnswererModel, logits: np.ndarray,
     neighbour = with_neighbour(candidates.sentences, logits, best, model.quote_margin)
     if neighbour is not None and quote == (sentence.start, sentence.end):
         quote = neighbour
-    related = float(candidates.features[:, _COVER].max() + candidates.features[:, _COVER_CONTEXT].max()) >= RELATED_COVER
-    return Decision(sentence, short, quote, probability, related, span_prior=picked[0].prior if picked else 0.0,
+    return Decision(sentence, short, quote, probability, candidates.related,
+                    span_prior=picked[0].prior if picked else 0.0,
                     span_probability=span_probability or 0.0, row=row)
 
 
