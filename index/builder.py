@@ -25,17 +25,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from index.article_cache import read_cached, sync_written, write_cached
-from index.chunking import chunk_article
-from index.cleaning import clean_article
 from index.config import Settings
-from index.documents import Article, SkippedFile
+from index.documents import SkippedFile
 from index.embed_st import local_model_dir
 from index.embedders import LEXICAL_SPECS, describe, embedder_from_name, resolve_embedder
 from index.errors import HoidapError, IndexMismatchError
 from index.generation import prune_segments
-from index.instructions import find_instructions
-from index.loaders import assign_doc_ids, load_file
+from index.loaders import assign_doc_ids
 from index.manifest import SCHEMA_VERSION, ArticleEntry, Manifest, ManifestError, read_manifest, write_manifest
+from index.prepare import PrepareSettings, PrepareTask, default_workers, prepared_in_order
 from index.progress import NullProgress, Progress
 from index.repair import repair_segments
 from index.segment_batch import SegmentBatch, merge_small_segments
@@ -171,18 +169,27 @@ def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> Sy
     batch = SegmentBatch(data_dir, generation, store if vectors else None, embedder, progress)
     progress.start("Đọc tệp (reading)", len(files))
     try:
-        for path in files:
-            doc_id = doc_ids[path]
+        tasks: list[PrepareTask] = []
+        for path in files:  # unchanged articles are kept; the others are prepared below
+            try:
+                task = _unchanged_or_task(path, doc_ids[path], settings, data_dir, chunker, old_entries, entries,
+                                          reprocess, backfill, batch, report)
+            except OSError as exc:
+                _unreadable(exc, str(path), doc_ids[path], old_entries, entries, reprocess, report, progress)
+                task = None
+            if task is None:
+                progress.advance(1)
+            else:
+                tasks.append(task)
+        workers = settings.ingest_workers or default_workers()
+        for task, outcome in prepared_in_order(tasks, PrepareSettings.of(settings), workers, progress.warn):
             progress.advance(1)
             try:
-                _sync_one(path, doc_id, settings, data_dir, chunker, old_entries, entries, reprocess, backfill,
-                          batch, report, progress)
+                if isinstance(outcome, OSError):
+                    raise outcome
+                _stage(task, outcome, data_dir, old_entries, entries, reprocess, batch, report, progress)
             except OSError as exc:  # per-file problems are per-file, always: the rest of the folder goes on
-                if exc.errno in _DATA_DIR_ERRORS:
-                    raise  # the data dir itself (full, read-only): no file can be indexed, say so once
-                report.skipped.append(SkippedFile(str(path), f"không đọc/ghi được: {exc.strerror or exc} (unreadable)"))
-                progress.warn(f"Bỏ qua {report.skipped[-1].source_path}: {report.skipped[-1].reason}")
-                _keep_old(doc_id, old_entries, entries, reprocess)
+                _unreadable(exc, task.path, task.doc_id, old_entries, entries, reprocess, report, progress)
         new_records = batch.finish()
     except BaseException:
         batch.abort()
@@ -246,9 +253,9 @@ def _cache_ok(data_dir: Path, entry: ArticleEntry) -> bool:
     return entry.cache_bytes is None or size == entry.cache_bytes
 
 
-def _sync_one(path, doc_id, settings, data_dir, chunker, old_entries, entries, reprocess, backfill, batch, report,
-              progress) -> None:
-    """Read, clean, chunk and stage one file (or keep its unchanged entry)."""
+def _unchanged_or_task(path, doc_id, settings, data_dir, chunker, old_entries, entries, reprocess, backfill, batch,
+                       report) -> PrepareTask | None:
+    """Keep an unchanged article's entry (None), or say what to prepare."""
     content_hash = hashlib.sha256(read_regular(path, settings.max_file_bytes)).hexdigest()
     version = article_version(content_hash, chunker)
     old = old_entries.get(doc_id)
@@ -257,33 +264,45 @@ def _sync_one(path, doc_id, settings, data_dir, chunker, old_entries, entries, r
         report.unchanged.append(doc_id)
         if backfill:
             batch.embed_only(read_cached(data_dir / old.cache_file)[1])
+        return None
+    return PrepareTask(str(path), doc_id, version)
+
+
+def _stage(task: PrepareTask, outcome, data_dir, old_entries, entries, reprocess, batch, report, progress) -> None:
+    """Write a prepared article's cache and add it to the segment batch (or record why it is skipped)."""
+    doc_id = task.doc_id
+    if isinstance(outcome, SkippedFile):
+        _skip(outcome, doc_id, old_entries, entries, reprocess, report, progress)
         return
-    loaded = load_file(path, settings.max_file_bytes, max_unzipped_bytes=settings.max_unzipped_bytes,
-                       max_zip_entries=settings.max_zip_entries)
-    if isinstance(loaded, SkippedFile):
-        report.skipped.append(loaded)
-        progress.warn(f"Bỏ qua {loaded.source_path}: {loaded.reason}")
-        _keep_old(doc_id, old_entries, entries, reprocess)
-        return
-    article = clean_article(_with_id(loaded, doc_id))
-    for quote in find_instructions(article.text)[:1]:  # indexed as data, never obeyed: the admin should know
+    article = outcome.article
+    for quote in outcome.instructions[:1]:  # indexed as data, never obeyed: the admin should know
         progress.warn(f"Cảnh báo {article.source_path}: có câu giống chỉ dẫn cho trợ lý («{quote}»); "
                       "chỉ được dùng như dữ liệu, không bao giờ được làm theo (instruction-like text)")
-    chunks = chunk_article(_versioned(article, version), settings.chunk_chars, settings.chunk_overlap_sentences)
-    if not chunks:  # a page that was all chrome: nothing a user could be answered from
-        skipped = SkippedFile(str(path), "không có văn bản sau khi làm sạch (no article text)")
-        report.skipped.append(skipped)
-        progress.warn(f"Bỏ qua {skipped.source_path}: {skipped.reason}")
-        _keep_old(doc_id, old_entries, entries, reprocess)
+    if not outcome.chunks:  # a page that was all chrome: nothing a user could be answered from
+        _skip(SkippedFile(task.path, "không có văn bản sau khi làm sạch (no article text)"), doc_id, old_entries,
+              entries, reprocess, report, progress)
         return
-    relative = write_cached(data_dir, article, chunks, version)
+    relative = write_cached(data_dir, article, outcome.chunks, task.version)
     entries[doc_id] = ArticleEntry(
-        version=version, source_path=article.source_path, title=article.title, date=article.date,
-        author=article.author, n_chunks=len(chunks), cache_file=relative,
+        version=task.version, source_path=article.source_path, title=article.title, date=article.date,
+        author=article.author, n_chunks=len(outcome.chunks), cache_file=relative,
         segment=None, cache_bytes=(data_dir / relative).stat().st_size,
     )
-    batch.add(entries[doc_id], doc_id, chunks)
+    batch.add(entries[doc_id], doc_id, outcome.chunks, outcome.tokens)
     report.indexed.append(doc_id)
+
+
+def _skip(skipped: SkippedFile, doc_id, old_entries, entries, reprocess, report, progress) -> None:
+    report.skipped.append(skipped)
+    progress.warn(f"Bỏ qua {skipped.source_path}: {skipped.reason}")
+    _keep_old(doc_id, old_entries, entries, reprocess)
+
+
+def _unreadable(exc: OSError, source: str, doc_id, old_entries, entries, reprocess, report, progress) -> None:
+    if exc.errno in _DATA_DIR_ERRORS:
+        raise exc  # the data dir itself (full, read-only): no file can be indexed, say so once
+    reason = f"không đọc/ghi được: {exc.strerror or exc} (unreadable)"
+    _skip(SkippedFile(source, reason), doc_id, old_entries, entries, reprocess, report, progress)
 
 
 def _choose_embedder(previous: Manifest | None, spec: str, settings: Settings, progress: Progress):
@@ -314,18 +333,6 @@ def _keep_old(doc_id: str, old_entries: dict, entries: dict, reprocess: set[str]
     # (unless its rows were lost with a damaged segment: then it is dropped until readable).
     if doc_id in old_entries and doc_id not in reprocess:
         entries[doc_id] = old_entries[doc_id]
-
-
-def _with_id(raw, doc_id):
-    from dataclasses import replace
-
-    return raw if raw.doc_id == doc_id else replace(raw, doc_id=doc_id)
-
-
-def _versioned(article: Article, version: str) -> Article:
-    from dataclasses import replace
-
-    return replace(article, content_hash=version)
 
 
 def _collect_garbage(data_dir: Path, store: ChunkStore, entries, manifest: Manifest | None, old: Manifest | None):

@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     # --- chunking
     chunk_chars: int = Field(1400, ge=100, description="Target chunk size in characters (docs/chunking.md).")
     chunk_overlap_sentences: int = Field(0, ge=0, le=3)
+    ingest_workers: int | None = Field(
+        None, ge=1, description="Processes that prepare articles in a large sync; None = one per core, up to 4.")
 
     # --- embeddings and store
     embed_model: str = Field(

@@ -36,6 +36,11 @@ MAX_QUOTE = 120
 def find_instructions(text: str) -> list[str]:
     """The sentences of ``text`` that read as instructions to an assistant (clipped), in order."""
     found: list[str] = []
+    # Folding the whole text once rules out almost every article (a sentence's match is a match in
+    # the whole text: sentences are split at white space, which folding keeps).
+    whole = fold(text or "")
+    if not any(pattern.search(whole) for pattern in _PATTERNS):
+        return found
     for sentence in re.split(r"(?<=[.!?…])\s+|\n+", text or ""):
         folded = fold(sentence)
         if any(pattern.search(folded) for pattern in _PATTERNS):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from index import lexical
 from index.documents import Chunk
 from index.generation import indexed_text, segment_record
 from index.manifest import ArticleEntry, chunk_prefix
@@ -50,12 +49,11 @@ class SegmentBatch:
         self._pending: list[Chunk] = []
         self._number = 0
 
-    def add(self, entry: ArticleEntry, doc_id: str, chunks: list[Chunk]) -> None:
+    def add(self, entry: ArticleEntry, doc_id: str, chunks: list[Chunk], tokens: list[dict[str, list[str]]]) -> None:
+        """tokens: per chunk, its lexical fields' tokens (index/prepare.py makes them)."""
         if self._writer is None:
             self._writer = SegmentWriter(self.data_dir / segment_name(self.generation, self._number))
         rows = [chunk_row(c, entry) for c in chunks]
-        # The only place an article is tokenised: its tokens then live in its segment.
-        tokens = [lexical.field_tokens(indexed_text(entry.title, c.text)) for c in chunks]
         self.tokenised_chunks += len(chunks)
         self._writer.add_article(doc_id, chunk_prefix(doc_id, entry.version), entry.cache_file, rows, tokens)
         self._entries.append(entry)

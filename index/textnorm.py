@@ -69,14 +69,55 @@ def _canonical_syllable(word: str) -> str:
     return word
 
 
+def _letters(base: str, *, toned: bool) -> str:
+    """Latin letters (both cases) whose base letter is ``base``, with or without a tone mark."""
+    out = []
+    for code in [*range(0x41, 0x250), *range(0x1E00, 0x1F00)]:
+        ch = chr(code)
+        decomposed = unicodedata.normalize("NFD", ch)
+        if decomposed[0].lower() == base and any(m in TONE_MARKS for m in decomposed) == toned:
+            out.append(ch)
+    return "".join(out)
+
+
+def _class(*parts: str) -> str:
+    return "[" + "".join(re.escape(p) for p in parts) + "]"
+
+
+# The only words _canonical_syllable can change end in o+a, o+e or u+y (base letters) with the last
+# letter untoned; every other word is left as it is without a look-up (the indexing hot path).
+_GLIDE_END_RE = re.compile(
+    "(?:" + _class(_letters("o", toned=False), _letters("o", toned=True))
+    + _class(_letters("a", toned=False), _letters("e", toned=False))
+    + "|" + _class(_letters("u", toned=False), _letters("u", toned=True)) + _class(_letters("y", toned=False))
+    + r")(?!\w)"
+)
+
+
 def normalize_tones(text: str) -> str:
     """NFC text with one tone-mark placement for every syllable."""
     text = nfc(text)
-    return _WORD_RE.sub(lambda m: _canonical_syllable(m.group(0)), text)
+    pieces: list[str] = []
+    done = 0
+    for match in _GLIDE_END_RE.finditer(text):
+        start = match.start()
+        while start > done and _is_word_char(text[start - 1]):
+            start -= 1
+        pieces += [text[done:start], _canonical_syllable(text[start:match.end()])]
+        done = match.end()
+    return "".join(pieces) + text[done:] if pieces else text
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+_PUNCT_RE = re.compile("[" + re.escape("".join(map(chr, _PUNCT_MAP))) + "]")
 
 
 def normalize_punctuation(text: str) -> str:
-    return text.translate(_PUNCT_MAP)
+    # A regex over the few characters that change: ~10× faster than str.translate on Vietnamese text.
+    return _PUNCT_RE.sub(lambda m: _PUNCT_MAP[ord(m.group(0))], text)
 
 
 def match_form(text: str) -> str:
@@ -90,9 +131,23 @@ def _fold_word(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+class _FoldTable(dict):
+    """str.translate table: a word character → its folded form (computed once per character);
+    folding is per character, so translating the text equals folding each word."""
+
+    def __missing__(self, code: int):
+        ch = chr(code)
+        folded = _fold_word(ch) if _WORD_RE.fullmatch(ch) else ch
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ→d: how users type without accents."""
-    return _WORD_RE.sub(lambda m: _fold_word(m.group(0)), match_form(text))
+    return match_form(text).translate(_FOLD_TABLE)
 
 
 def has_diacritics(text: str) -> bool:
