@@ -23,32 +23,47 @@ def answer_author(question: str, passages: list[Passage], reader) -> AnswerResul
 
     entities = [fold(e) for e in question_entities(question)]
     for passage in passages:
-        entry = reader.manifest.articles.get(passage.doc_id)
-        if entry is None or not entry.author:
+        # The article's own cache holds its byline: no need for the catalog of every article.
+        article = reader.article(passage.doc_id)
+        if not article.author:
             continue
-        text = reader.article(passage.doc_id).text
         if not all(e in reader.folded_article(passage.doc_id) for e in entities):
             continue
-        start = text.rfind(entry.author)
+        start = article.text.rfind(article.author)
         if start < 0:
             continue
-        end = start + len(entry.author)
-        rows = reader.rows
-        row = next((i for i, doc_id in enumerate(rows.doc_ids)
-                    if doc_id == passage.doc_id and rows.starts[i] <= start and end <= rows.ends[i]), None)
-        if row is None:
+        end = start + len(article.author)
+        found = _row_holding(reader, passage, start, end)
+        if found is None:
             continue
-        data = reader.rows[row]
+        row, data = found
         holder = Passage(row=row, chunk_id=data["chunk_id"], doc_id=data["doc_id"], title=data.get("title") or "",
                          date=data.get("date"), text=data["text"], start=data["start"], end=data["end"],
                          score=passage.score)
         others = [p for p in passages if p.chunk_id != holder.chunk_id]
         citations = citations_for([holder] + others)
-        span = Span(start=start, end=end, text=entry.author)
+        span = Span(start=start, end=end, text=article.author)
         citations[0].cited = True
         citations[0].quote = span
         citations[0].answer_span = span
-        answer = f"Bài “{entry.title}” do {entry.author} viết [1]."
-        return AnswerResult(question=question, answer=answer, short_answer=entry.author, mode="extractive",
+        answer = f"Bài “{article.title}” do {article.author} viết [1]."
+        return AnswerResult(question=question, answer=answer, short_answer=article.author, mode="extractive",
                             citations=citations, confidence=1.0)
+    return None
+
+
+def _row_holding(reader, passage: Passage, start: int, end: int) -> tuple[int, dict] | None:
+    """The row of the passage's article whose text holds [start, end): an article's rows are
+    consecutive, so only its own rows are read."""
+    rows = reader.rows
+    row = passage.row
+    while row > 0 and rows[row - 1]["doc_id"] == passage.doc_id:
+        row -= 1
+    while row < len(rows):
+        data = rows[row]
+        if data["doc_id"] != passage.doc_id:
+            return None
+        if data["start"] <= start and end <= data["end"]:
+            return row, data
+        row += 1
     return None
