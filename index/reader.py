@@ -90,10 +90,13 @@ class IndexReader:
     def doc_ids(self) -> list[str]:
         return sorted(self.manifest.articles)
 
-    def article(self, doc_id: str) -> Article:
+    def article(self, doc_id: str, row: int | None = None) -> Article:
+        """``row``: one of the article's rows, when the caller has one (a passage): its segment then
+        names the cache file, with no look-up over every article of the archive."""
         if doc_id not in self._articles:
             # The article's cache file is named in its segment: no need to read the whole catalog.
-            location = self._doc_location.get(doc_id)
+            location = self._row_location(doc_id, row) if row is not None else None
+            location = location or self._doc_location.get(doc_id)
             cache_file = location[0].cache_files[location[1]] if location else self.manifest.articles[doc_id].cache_file
             try:
                 self._articles[doc_id] = read_cached(self.data_dir / cache_file)[0]
@@ -102,10 +105,17 @@ class IndexReader:
                                         "hãy hỏi lại (the index changed under this question: ask again).") from exc
         return self._articles[doc_id]
 
-    def folded_article(self, doc_id: str) -> str:
+    def _row_location(self, doc_id: str, row: int):
+        if not 0 <= row < len(self.rows):
+            return None
+        segment, local = self.lexical.locate(row)
+        index = int(np.searchsorted(segment.doc_rows, local, side="right")) - 1
+        return (segment, index) if 0 <= index < len(segment.doc_ids) and segment.doc_ids[index] == doc_id else None
+
+    def folded_article(self, doc_id: str, row: int | None = None) -> str:
         """Title and text without diacritics, for "does this article name X?" checks; folded once."""
         if doc_id not in self._folded:
-            article = self.article(doc_id)
+            article = self.article(doc_id, row)
             self._folded[doc_id] = fold(article.title + "\n" + article.text)
         return self._folded[doc_id]
 

@@ -69,15 +69,22 @@ def _canonical_syllable(word: str) -> str:
     return word
 
 
-def _letters(base: str, *, toned: bool) -> str:
-    """Latin letters (both cases) whose base letter is ``base``, with or without a tone mark."""
-    out = []
+def _latin_letters() -> dict[tuple[str, bool], str]:
+    """(base letter, has a tone mark) → the Latin letters (both cases) of that kind."""
+    kinds: dict[tuple[str, bool], str] = {}
     for code in [*range(0x41, 0x250), *range(0x1E00, 0x1F00)]:
         ch = chr(code)
         decomposed = unicodedata.normalize("NFD", ch)
-        if decomposed[0].lower() == base and any(m in TONE_MARKS for m in decomposed) == toned:
-            out.append(ch)
-    return "".join(out)
+        key = (decomposed[0].lower(), any(m in TONE_MARKS for m in decomposed))
+        kinds[key] = kinds.get(key, "") + ch
+    return kinds
+
+
+_LATIN = _latin_letters()
+
+
+def _letters(base: str, *, toned: bool) -> str:
+    return _LATIN.get((base, toned), "")
 
 
 def _class(*parts: str) -> str:

@@ -24,10 +24,10 @@ def answer_author(question: str, passages: list[Passage], reader) -> AnswerResul
     entities = [fold(e) for e in question_entities(question)]
     for passage in passages:
         # The article's own cache holds its byline: no need for the catalog of every article.
-        article = reader.article(passage.doc_id)
+        article = reader.article(passage.doc_id, passage.row)
         if not article.author:
             continue
-        if not all(e in reader.folded_article(passage.doc_id) for e in entities):
+        if not all(e in reader.folded_article(passage.doc_id, passage.row) for e in entities):
             continue
         start = article.text.rfind(article.author)
         if start < 0:

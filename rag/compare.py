@@ -92,7 +92,7 @@ def answer_comparison(answerer, question: str, parts: Comparison, filters, k: in
             return None
         passages = candidates.passages
         passage = passages[extracted.sentence.passage_index]
-        if fold(_display_subject(subject)) not in answerer.reader.folded_article(passage.doc_id):
+        if fold(_display_subject(subject)) not in answerer.reader.folded_article(passage.doc_id, passage.row):
             return None  # the fact found is about someone else
         value = _value(parts.kind, passage, extracted)
         if value is None:

@@ -192,7 +192,7 @@ def sentence_rows(context: QuestionContext, passages, sentences: list[SentenceCa
     for index, passage in enumerate(passages):
         title_terms[index] = context.terms_of(passage.title)
         if context.entities:
-            whole = article_folded(passage.doc_id) if article_folded else fold(passage.title + "\n" + passage.text)
+            whole = article_folded(passage.doc_id, passage.row) if article_folded else fold(passage.title + "\n" + passage.text)
             entity_share[index] = sum(e in whole for e in context.entities) / len(context.entities)
         else:
             entity_share[index] = 1.0
