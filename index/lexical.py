@@ -40,7 +40,7 @@ class LexicalIndex:
         n = 0
         for segment, gone in zip(segments, deleted):
             self.offsets.append(n)
-            gone_docs = [i for i, d in enumerate(segment.doc_ids) if d in gone]
+            gone_docs = [i for i, d in enumerate(segment.doc_ids) if d in gone] if gone else []
             if not gone_docs:
                 self.global_of.append(None)
                 self.live_local.append(None)

@@ -24,10 +24,13 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from index.errors import HoidapError
 
 FIELDS = ("accented", "folded")
 DOCS_FILE = "docs.json"
@@ -112,39 +115,87 @@ def _from_triples(hashes: np.ndarray, rows: np.ndarray, counts: np.ndarray, leng
 
 @dataclass
 class Segment:
-    """A written segment, opened read-only (arrays memory-mapped, chunk file held open)."""
+    """A written segment, opened read-only (arrays memory-mapped, chunk file held open).
+
+    Its article list (``docs.json``: ids, chunk-id prefixes, cache files, first rows) is parsed on
+    first use — answering a question needs none of it for the segments it does not cite — from a
+    file descriptor taken at open, so a segment pruned under a reader still reads whole."""
 
     name: str
     directory: Path
-    doc_ids: list[str]
-    prefixes: list[str]
-    cache_files: list[str]
-    doc_rows: np.ndarray  # int64, len(doc_ids) + 1
-    total_len: dict[str, int]
     postings: dict[str, Postings]
     starts: np.ndarray
     ends: np.ndarray
     dates: np.ndarray
     offsets: np.ndarray
     _fd: int | None = None
+    _docs_fd: int | None = None
+    _docs: dict | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def n_rows(self) -> int:
-        return int(self.doc_rows[-1])
+        return len(self.offsets) - 1
+
+    @property
+    def total_len(self) -> dict[str, int]:
+        """Tokens per field over all rows (as the writer summed them)."""
+        return {name: int(np.asarray(p.lengths, dtype=np.int64).sum()) for name, p in self.postings.items()}
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return self._articles()["doc_ids"]
+
+    @property
+    def prefixes(self) -> list[str]:
+        return self._articles()["prefixes"]
+
+    @property
+    def cache_files(self) -> list[str]:
+        return self._articles()["cache_files"]
+
+    @property
+    def doc_rows(self) -> np.ndarray:  # int64, len(doc_ids) + 1
+        return self._articles()["doc_rows"]
+
+    def _articles(self) -> dict:
+        if self._docs is None:
+            with self._lock:
+                if self._docs is None:
+                    if self._docs_fd is None:
+                        raise OSError(f"{self.directory / DOCS_FILE}: segment closed")
+                    size = os.fstat(self._docs_fd).st_size
+                    try:
+                        meta = json.loads(os.pread(self._docs_fd, size, 0))
+                        meta["doc_rows"] = np.asarray(meta["doc_rows"], dtype=np.int64)
+                        meta["doc_ids"], meta["prefixes"], meta["cache_files"]  # noqa: B018 (all present)
+                    except (ValueError, KeyError, TypeError) as exc:
+                        raise HoidapError(
+                            f"Chỉ mục hỏng: {self.directory / DOCS_FILE} ({exc.__class__.__name__}); hãy chạy "
+                            "'hoidap index <thư mục bài viết>' để sửa (damaged index segment)."
+                        ) from exc
+                    os.close(self._docs_fd)
+                    self._docs_fd = None
+                    self._docs = meta
+        return self._docs
 
     @classmethod
     def open(cls, directory: Path) -> "Segment":
         directory = Path(directory)
-        meta = json.loads((directory / DOCS_FILE).read_text(encoding="utf-8"))
         # Memory-mapped, seen as plain arrays (a memmap subclass costs Python time on every slice).
         load = lambda name: np.asarray(np.load(directory / name, mmap_mode="r"))  # noqa: E731
         postings = {f: Postings(load(f"{f}.terms.npy"), load(f"{f}.indptr.npy"), load(f"{f}.rows.npy"),
                                 load(f"{f}.tf.npy"), load(f"{f}.len.npy")) for f in FIELDS}
-        # The chunk file stays open: a writer may prune this segment while a reader still uses it.
-        fd = os.open(directory / CHUNKS_FILE, os.O_RDONLY)
-        return cls(directory.name, directory, meta["doc_ids"], meta["prefixes"], meta["cache_files"],
-                   np.asarray(meta["doc_rows"], dtype=np.int64), meta["total_len"], postings,
-                   load("starts.npy"), load("ends.npy"), load("dates.npy"), load(OFFSETS_FILE), fd)
+        # The chunk file and the article list stay open: a writer may prune this segment while a reader
+        # still uses it.
+        docs_fd = os.open(directory / DOCS_FILE, os.O_RDONLY)
+        try:
+            fd = os.open(directory / CHUNKS_FILE, os.O_RDONLY)
+        except OSError:
+            os.close(docs_fd)
+            raise
+        return cls(directory.name, directory, postings, load("starts.npy"), load("ends.npy"), load("dates.npy"),
+                   load(OFFSETS_FILE), fd, docs_fd)
 
     def row(self, local: int) -> dict:
         start, end = int(self.offsets[local]), int(self.offsets[local + 1])
@@ -157,6 +208,10 @@ class Segment:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+        with self._lock:
+            if self._docs_fd is not None:
+                os.close(self._docs_fd)
+                self._docs_fd = None
 
     def __del__(self) -> None:
         try:
