@@ -12,13 +12,13 @@ compared. Each fact must pass the same calibrated refusal threshold.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.textnorm import fold
 from rag.answer_text import citations_for, span_in_article
 from rag.extractive import decide
 from rag.result import AnswerResult
-from rag.spans import parse_number
+from rag.spans import extend_with_unit, number_spans, parse_number
 
 _NUMBER_COMPARATIVE = re.compile(r"\b(nhiều|ít|cao|thấp|lớn|nhỏ)\s+(.*?)\s*hơn\b", re.IGNORECASE)
 _DATE_COMPARATIVE = re.compile(r"\b(trước|sớm hơn|sau|muộn hơn)\b", re.IGNORECASE)
@@ -98,7 +98,49 @@ def answer_comparison(answerer, question: str, parts: Comparison, filters, k: in
         if value is None:
             return None
         facts.append((subject, value, passage, extracted))
+    if parts.kind == "number":
+        facts = _same_unit(facts)
+        if facts is None:
+            return None  # no figure of one kind in both quotes: "115%" is not compared with "18 thanh niên"
     return _compose(question, parts, facts)
+
+
+def _figures(passage, extracted) -> list[tuple[str, float, tuple[int, int]]]:
+    """(unit, value, span) of each number in the fact's quote, its short answer first."""
+    start, end = extracted.quote
+    sentence = passage.text[start:end]
+    found = []
+    for s, e in number_spans(sentence):
+        s2, e2 = extend_with_unit(sentence, s, e, [])
+        value = parse_number(sentence[s:e])
+        if value is not None:
+            found.append((_unit(sentence[s:e2]), value, (start + s, start + e2)))
+    if extracted.short is not None:
+        found.sort(key=lambda f: not (f[2][0] <= extracted.short[0] < f[2][1]))
+    return found
+
+
+def _unit(figure: str) -> str:
+    """"138,5%" → "%", "18 thanh niên" → "thanh nien", "1.302" → ""."""
+    folded = fold(figure).strip()
+    if folded.endswith("%"):
+        return "%"
+    return re.sub(r"^[\d.,\s]+", "", folded)
+
+
+def _same_unit(facts):
+    """Both facts as figures of the same unit: each short answer's when they agree; otherwise the
+    first unit (the first fact's, then the second's) that both quotes hold a figure of."""
+    figures = [_figures(passage, extracted) for _, _, passage, extracted in facts]
+    if not all(figures):
+        return None
+    preferred = [figures[0][0][0], figures[1][0][0]]
+    for unit in dict.fromkeys(preferred):
+        chosen = [next((f for f in fs if f[0] == unit), None) for fs in figures]
+        if all(chosen):
+            return [(subject, figure[1], passage, extracted if figure is own[0] else replace(extracted, short=figure[2]))
+                    for (subject, _, passage, extracted), figure, own in zip(facts, chosen, figures)]
+    return None
 
 
 def _value(kind: str, passage, extracted):

@@ -59,3 +59,11 @@ def test_answered_right(data_dir, question, fact):
     assert says(result, fact), result["answer"]
     cited = [c for c in result["citations"] if c["cited"]]
     assert cited and norm(fact) in norm(cited[0]["quote"]["text"])
+
+
+def test_a_comparison_compares_figures_of_one_kind(data_dir):
+    # Cầu Ông Lãnh's sentence starts with "giao 18 thanh niên … – đạt 138,5%": its percentage, not its
+    # head count, is what compares with Phước Tân's 115%.
+    result = ask(data_dir, "Phường nào đạt chỉ tiêu giao quân cao hơn, Phước Tân hay Cầu Ông Lãnh?")
+    assert result["short_answer"] == "Cầu Ông Lãnh", result["answer"]
+    assert "138,5%" in result["answer"] and "115%" in result["answer"]
