@@ -253,6 +253,8 @@ def run_bench(sizes: list[int], *, repeats: int, baseline_max: int, server_size:
     out.mkdir(parents=True, exist_ok=True)
     log = (out / "bench.log").resolve()
     log.write_text("", encoding="utf-8")
+    if work_dir is not None:
+        Path(work_dir).mkdir(parents=True, exist_ok=True)  # --work names a folder to use, made if new
     work = Path(tempfile.mkdtemp(prefix="hoidap-bench-", dir=work_dir))
     pool = sentence_pool(SEEDS, xquad_dir, gold)
     ctx = {"work": work, "log": log, "repeats": repeats, "pool": pool, "seed": seed, "profile": {},
