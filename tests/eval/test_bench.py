@@ -86,3 +86,19 @@ def test_bench_smallest_size(tmp_path: Path, hoidap_cmd: list[str], cli_env: dic
     assert "| 100 |" in markdown and "no GPU" in markdown and ("PASS" in markdown or "FAIL" in markdown)
     # --work names a folder that did not exist: made, used, and left empty.
     assert list((tmp_path / "work").iterdir()) == [], "work directory left behind"
+
+
+def test_seed_quality_target_allows_exactly_one_question_less():
+    from eval.bench_report import targets
+
+    def row(contains: float) -> dict:
+        ingest = {"first": {"chunks_per_s": 600.0, "peak_rss_mb": 100.0}}
+        query = {"answer_ms": {"p50": 10.0, "p95": 20.0}}
+        return {"articles": 5000, "ingest": ingest, "query": query, "cold_ask_s": {"median": 0.5},
+                "quality": {"contains": contains, "doc_hit@5": 1.0}}
+
+    # The report rounds to 4 decimals: 77/87 = 0.8851, 76/87 = 0.8736, 75/87 = 0.8621.
+    reference = {"quality": {"n_answerable": 87, "contains": 0.8851, "doc_hit@5": 1.0}}
+    verdicts = [next(t["pass"] for t in targets({"reference": reference, "sizes": [row(c)]})
+                     if t["target"].startswith("seed contains")) for c in (0.8851, 0.8736, 0.8621)]
+    assert verdicts == [True, True, False]
