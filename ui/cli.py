@@ -225,8 +225,15 @@ def _plain_help(command) -> None:
         _plain_help(sub)
 
 
+def _asks_for_a_product_command(argv: list[str]) -> bool:
+    """`hoidap ask …`, `hoidap index …`: the product's own command, so the plugins (which import the
+    evaluation code and scan every installed package's entry points) are not needed to run it."""
+    return bool(argv) and argv[0] in {info.name for info in app.registered_commands}
+
+
 def main() -> None:
-    _register_plugins()
+    if not _asks_for_a_product_command(sys.argv[1:]):  # `hoidap --help` and plugin commands need them
+        _register_plugins()
     try:
         command = typer.main.get_command(app)
         _plain_help(command)
