@@ -166,7 +166,6 @@ class LexicalIndex:
         counts = Counter(query_tokens)
         hashes = np.fromiter((term_hash(t) for t in counts), dtype=np.uint64, count=len(counts))
         out = np.zeros(self.n_rows, dtype=np.float32)
-        rows_parts, weight_parts = [], []
         with self._dense_lock:
             missing = [i for i, h in enumerate(hashes) if (field, int(h)) not in self._dense]
         found = dict(zip(missing, self._postings_many(hashes[missing], field))) if missing else {}
@@ -189,13 +188,9 @@ class LexicalIndex:
                 self._remember((field, int(hashed)), vector)
                 out += vector if times == 1 else vector * np.float32(times)
                 continue
-            for index, local, tf, live in hits:
+            for index, local, tf, live in hits:  # a term's live rows are distinct: a plain indexed add
                 tf = tf.astype(np.float64)
-                rows_parts.append(live)
-                weight_parts.append(idf * times * tf / (self._norm(index, field)[local] + tf))
-        if rows_parts:
-            out += np.bincount(np.concatenate(rows_parts), weights=np.concatenate(weight_parts),
-                               minlength=self.n_rows).astype(np.float32)
+                out[live] += (idf * times * tf / (self._norm(index, field)[local] + tf)).astype(np.float32)
         return out
 
     def _term_vector(self, hits, idf: float, field: str) -> np.ndarray:
