@@ -129,9 +129,13 @@ def combine_fields(parts: dict[str, np.ndarray], weights: dict) -> np.ndarray:
 
 
 def _top_rows(scores: np.ndarray, n: int) -> list[int]:
-    positive = np.flatnonzero(scores > 0)
-    if positive.size == 0:
+    """The n best rows with a positive score, best first (ties: the earlier row). One selection over
+    the scores, no copies of them: in a large archive nearly every row shares a common word."""
+    if n <= 0 or scores.size == 0:
         return []
-    if positive.size > n:
-        positive = positive[np.argpartition(-scores[positive], n - 1)[:n]]
-    return sorted(positive.tolist(), key=lambda r: (-scores[r], r))
+    if scores.size > n:
+        nth_best = float(np.partition(scores, scores.size - n)[scores.size - n])
+        candidates = np.flatnonzero(scores >= nth_best) if nth_best > 0 else np.flatnonzero(scores > 0)
+    else:
+        candidates = np.flatnonzero(scores > 0)
+    return sorted(candidates.tolist(), key=lambda r: (-scores[r], r))[:n]
