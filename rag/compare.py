@@ -18,7 +18,7 @@ from index.textnorm import fold
 from rag.answer_text import citations_for, span_in_article
 from rag.extractive import decide
 from rag.result import AnswerResult
-from rag.spans import extend_with_unit, number_spans, parse_number
+from rag.spans import MONEY_RE, extend_with_unit, number_spans, parse_number
 
 _NUMBER_COMPARATIVE = re.compile(r"\b(nhiều|ít|cao|thấp|lớn|nhỏ)\s+(.*?)\s*hơn\b", re.IGNORECASE)
 _DATE_COMPARATIVE = re.compile(r"\b(trước|sớm hơn|sau|muộn hơn)\b", re.IGNORECASE)
@@ -121,10 +121,13 @@ def _figures(passage, extracted) -> list[tuple[str, float, tuple[int, int]]]:
 
 
 def _unit(figure: str) -> str:
-    """"138,5%" → "%", "18 thanh niên" → "thanh nien", "1.302" → ""."""
+    """"138,5%" → "%", "49 tỷ 687 triệu đồng" and "11 tỷ đồng" → "đồng", "18 thanh niên" → "thanh nien",
+    "1.302" → ""."""
     folded = fold(figure).strip()
     if folded.endswith("%"):
         return "%"
+    if MONEY_RE.fullmatch(figure.strip()):
+        return "usd" if re.search(r"\b(usd|do la)\b", folded) else "đồng"
     return re.sub(r"^[\d.,\s]+", "", folded)
 
 
