@@ -179,7 +179,6 @@ def _fit_span(kind: str, examples, balance: dict[str, float], rng) -> LinearScor
         if not len(rows):
             continue
         f1 = np.array([token_f1(t, e.item.answers) for t in texts])
-        matched = (f1 >= SPAN_MATCH_F1).astype(float)
         if kind == "listwise":
             # Graded: a span is worth its squared token F1, so the fit maximises the expected value of
             # its choice — a near-complete long answer beats a fragment, an exact one beats both.
@@ -188,6 +187,7 @@ def _fit_span(kind: str, examples, balance: dict[str, float], rng) -> LinearScor
                 labels.append(f1 ** 2)
                 weights.append(balance[e.set_name])
             continue
+        matched = (f1 >= SPAN_MATCH_F1).astype(float)
         keep = list(np.flatnonzero(matched)) + rng.sample(list(np.flatnonzero(matched == 0)),
                                                           min(SPAN_NEGATIVES_PER_QUESTION, int((matched == 0).sum())))
         tables.append(rows[keep])

@@ -184,11 +184,12 @@ def _sync_locked(paths, settings, embed_spec, rebuild, progress, data_dir) -> Sy
         workers = settings.ingest_workers or default_workers()
         for task, outcome in prepared_in_order(tasks, PrepareSettings.of(settings), workers, progress.warn):
             progress.advance(1)
-            try:
-                if isinstance(outcome, OSError):
-                    raise outcome
-                _stage(task, outcome, data_dir, old_entries, entries, reprocess, batch, report, progress)
-            except OSError as exc:  # per-file problems are per-file, always: the rest of the folder goes on
+            try:  # per-file problems are per-file, always: the rest of the folder goes on
+                if isinstance(outcome, OSError):  # reading it failed in the worker
+                    _unreadable(outcome, task.path, task.doc_id, old_entries, entries, reprocess, report, progress)
+                else:
+                    _stage(task, outcome, data_dir, old_entries, entries, reprocess, batch, report, progress)
+            except OSError as exc:  # writing its cache failed
                 _unreadable(exc, task.path, task.doc_id, old_entries, entries, reprocess, report, progress)
         new_records = batch.finish()
     except BaseException:

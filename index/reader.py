@@ -112,6 +112,16 @@ class IndexReader:
         index = int(np.searchsorted(segment.doc_rows, local, side="right")) - 1
         return (segment, index) if 0 <= index < len(segment.doc_ids) and segment.doc_ids[index] == doc_id else None
 
+    def article_rows(self, doc_id: str, row: int) -> range:
+        """The live rows of the article that ``row`` belongs to (an article's rows are consecutive)."""
+        location = self._row_location(doc_id, row)
+        if location is None:
+            return range(0)
+        segment, index = location
+        _, local = self.lexical.locate(row)
+        first = row - (local - int(segment.doc_rows[index]))
+        return range(first, first + int(segment.doc_rows[index + 1] - segment.doc_rows[index]))
+
     def folded_article(self, doc_id: str, row: int | None = None) -> str:
         """Title and text without diacritics, for "does this article name X?" checks; folded once."""
         if doc_id not in self._folded:

@@ -26,6 +26,7 @@ import os
 import shutil
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -137,7 +138,7 @@ class Segment:
     def n_rows(self) -> int:
         return len(self.offsets) - 1
 
-    @property
+    @cached_property
     def total_len(self) -> dict[str, int]:
         """Tokens per field over all rows (as the writer summed them)."""
         return {name: int(np.asarray(p.lengths, dtype=np.int64).sum()) for name, p in self.postings.items()}

@@ -52,18 +52,11 @@ def answer_author(question: str, passages: list[Passage], reader) -> AnswerResul
     return None
 
 
+
 def _row_holding(reader, passage: Passage, start: int, end: int) -> tuple[int, dict] | None:
-    """The row of the passage's article whose text holds [start, end): an article's rows are
-    consecutive, so only its own rows are read."""
-    rows = reader.rows
-    row = passage.row
-    while row > 0 and rows[row - 1]["doc_id"] == passage.doc_id:
-        row -= 1
-    while row < len(rows):
-        data = rows[row]
-        if data["doc_id"] != passage.doc_id:
-            return None
+    """The row of the passage's article whose text holds [start, end): only that article's rows are read."""
+    for row in reader.article_rows(passage.doc_id, passage.row):
+        data = reader.rows[row]
         if data["start"] <= start and end <= data["end"]:
             return row, data
-        row += 1
     return None

@@ -140,8 +140,9 @@ def _same_unit(facts):
     preferred = [figures[0][0][0], figures[1][0][0]]
     for unit in dict.fromkeys(preferred):
         chosen = [next((f for f in fs if f[0] == unit), None) for fs in figures]
-        if all(chosen):
-            return [(subject, figure[1], passage, extracted if figure is own[0] else replace(extracted, short=figure[2]))
+        if all(chosen):  # a short answer that was not the chosen figure is moved onto it
+            return [(subject, figure[1], passage,
+                     extracted if figure is own[0] else replace(extracted, short=figure[2]))
                     for (subject, _, passage, extracted), figure, own in zip(facts, chosen, figures)]
     return None
 

@@ -96,6 +96,11 @@ def test_segments_with_deletions_score_like_one_bm25s_index(corpus: Path, tmp_pa
     assert every_term_cached.lexical._dense
     # The row table agrees with itself: chunk ids derived from the segment match the stored rows.
     assert reader.rows.chunk_ids == [reader.rows[i]["chunk_id"] for i in range(len(reader.rows))]
+    # From any of its rows, an article's rows are found within its segment (deletions before it included).
+    doc_ids = reader.rows.doc_ids
+    for row in range(0, len(reader.rows), 7):
+        expected = [i for i, d in enumerate(doc_ids) if d == doc_ids[row]]
+        assert list(reader.article_rows(doc_ids[row], row)) == expected
 
 
 def test_merging_segments_keeps_the_scores(corpus: Path, tmp_path: Path, monkeypatch) -> None:
