@@ -11,12 +11,12 @@ that against bm25s itself.
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 
 import numpy as np
 
 from index.segment import FIELDS, Segment, term_hash
+from index.term_cache import TermCache
 from index.textnorm import token_forms, with_bigrams
 
 K1, B = 1.2, 0.75
@@ -65,9 +65,7 @@ class LexicalIndex:
         self._df_cache: dict[tuple[str, str], int] = {}
         # Terms in at least this many rows get their whole-row contribution cached (see scores).
         self.dense_min_df = max(256, n // 32)
-        self._dense: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
-        self._dense_bytes = 0
-        self._dense_lock = threading.Lock()
+        self._dense = TermCache(DENSE_CACHE_BYTES)
 
     def _deleted_length(self, name: str) -> int:
         total = 0
@@ -166,14 +164,10 @@ class LexicalIndex:
         counts = Counter(query_tokens)
         hashes = np.fromiter((term_hash(t) for t in counts), dtype=np.uint64, count=len(counts))
         out = np.zeros(self.n_rows, dtype=np.float32)
-        with self._dense_lock:
-            missing = [i for i, h in enumerate(hashes) if (field, int(h)) not in self._dense]
+        missing = [i for i, h in enumerate(hashes) if (field, int(h)) not in self._dense]
         found = dict(zip(missing, self._postings_many(hashes[missing], field))) if missing else {}
         for i, (hashed, times) in enumerate(zip(hashes, counts.values())):
-            with self._dense_lock:
-                cached = self._dense.get((field, int(hashed)))
-                if cached is not None:
-                    self._dense.move_to_end((field, int(hashed)))
+            cached = self._dense.get((field, int(hashed)))
             if cached is not None:
                 out += cached if times == 1 else cached * np.float32(times)
                 continue
@@ -185,7 +179,7 @@ class LexicalIndex:
             idf = float(np.float32(np.log(1.0 + (self.n_rows - df + 0.5) / (df + 0.5))))
             if df >= self.dense_min_df:
                 vector = self._term_vector(hits, idf, field)
-                self._remember((field, int(hashed)), vector)
+                self._dense.put((field, int(hashed)), vector)
                 out += vector if times == 1 else vector * np.float32(times)
                 continue
             for index, local, tf, live in hits:  # a term's live rows are distinct: a plain indexed add
@@ -199,11 +193,3 @@ class LexicalIndex:
             tf = tf.astype(np.float64)
             vector[live] = idf * tf / (self._norm(index, field)[local] + tf)
         return vector
-
-    def _remember(self, key: tuple, vector: np.ndarray) -> None:
-        with self._dense_lock:
-            self._dense[key] = vector
-            self._dense_bytes += vector.nbytes
-            while self._dense_bytes > DENSE_CACHE_BYTES and len(self._dense) > 1:
-                _, dropped = self._dense.popitem(last=False)
-                self._dense_bytes -= dropped.nbytes
