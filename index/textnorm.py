@@ -154,6 +154,13 @@ _FOLD_TABLE = _FoldTable()
 
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ→d: how users type without accents."""
+    if len(text) <= 16:  # a word or two: the same few thousand come back in every sentence
+        return _fold_short(text)
+    return match_form(text).translate(_FOLD_TABLE)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_short(text: str) -> str:
     return match_form(text).translate(_FOLD_TABLE)
 
 

@@ -166,7 +166,7 @@ class QuestionContext:
         """(tokens in the question's field, folded tokens) of a text, normalised once and cached."""
         cached = self._term_cache.get(text)
         if cached is None:
-            accented, folded = token_forms(text)
+            accented, folded = _token_forms(text)
             cached = self._term_cache[text] = (accented if self.field == "accented" else folded, folded)
         return cached
 
@@ -177,6 +177,13 @@ class QuestionContext:
         """IDF-weighted share of the question's terms (all, unigrams only or bigrams only) in ``found``."""
         total = self._totals[bigrams]
         return sum(w for t, w in self._parts[bigrams].items() if t in found) / total if total else 0.0
+
+
+@lru_cache(maxsize=8192)
+def _token_forms(text: str) -> tuple[list[str], list[str]]:
+    """A passage's sentences come back for many questions (and for the answer after each retrieval):
+    normalised once. The lists are shared, never changed."""
+    return token_forms(text)
 
 
 def sentence_rows(context: QuestionContext, passages, sentences: list[SentenceCandidate], article_folded,
