@@ -5,7 +5,11 @@ A question syllable the index has never seen is replaced before scoring:
 * its diacritic-free form is known ("Phươc" → "phuoc"): the most frequent indexed
   spelling with that form ("Phước") — a slipped or missing tone or vowel mark;
 * otherwise the most frequent indexed syllable one edit away in the
-  diacritic-free form ("nhiu" → "nhiều", "dnag" → "đang").
+  diacritic-free form ("nhiu" → "nhiều", "dnag" → "đang");
+* a known syllable whose slipped mark made another word ("nhà vô dịch", "thành lấp"): when neither pair it
+  forms with its neighbours is in the index and a spelling with the same letters forms one ("vô địch",
+  "thành lập"), that spelling. The index's own word pairs are the language model; among spellings, the
+  one whose pairs with the neighbours are commonest wins, then the commonest alone.
 
 Candidates are generated (every way of marking a diacritic-free syllable; every
 single edit of it) and looked up in the index by document frequency, so no
@@ -66,31 +70,53 @@ class Speller:
     def _df(self, token: str, field: str) -> int:
         return self.lexical.document_frequency(token, field)
 
-    def _best_spelling(self, folded: str) -> str | None:
-        found = [(self._df(s, "accented"), s) for s in spellings(folded)]
-        found = [f for f in found if f[0] > 0]
-        return max(found)[1] if found else None
+    def _best_spelling(self, folded: str, around: tuple[str, str] = ("", "")) -> str | None:
+        found = [(self._pairs(s, *around), self._df(s, "accented"), s) for s in spellings(folded)]
+        found = [f for f in found if f[1] > 0]
+        return max(found)[2] if found else None
 
-    def correct_word(self, word: str, accented: bool, before: str = "", after: str = "") -> str | None:
+    def _pairs(self, syllable: str, before: str, after: str) -> int:
+        """Rows holding the pair this (accented) syllable forms with each neighbour."""
+        return ((self._df(f"{before}_{syllable}", "accented") if before else 0)
+                + (self._df(f"{syllable}_{after}", "accented") if after else 0))
+
+    def correct_word(self, word: str, accented: bool, before: str = "", after: str = "",
+                     around: tuple[str, str] = ("", "")) -> str | None:
         """``before``/``after``: the neighbouring words (folded), whose pairs with a candidate in the
-        index decide between candidates first ("bao nhiu" → "bao nhieu", not the commoner "nhu")."""
+        index decide between candidates first ("bao nhiu" → "bao nhieu", not the commoner "nhu");
+        ``around``: the same neighbours accented, for choosing among a word's spellings."""
         folded = fold(word)
-        if len(folded) < 3 or not folded.isascii() or folded in self.protected:
+        if len(folded) < 3 or not folded.isascii():
             return None
-        for candidate in sorted(edits(folded)):  # one edit from a question phrase: "phần trăn" → "phần trăm"
-            if candidate in self.protected and self._context(candidate, before, after) == 1 << 40:
-                return (self._best_spelling(candidate) or candidate) if accented else candidate
-        if accented and self._df(match_form(word), "accented") > 0:
-            return None
+        form = match_form(word)
+        known = self._df(form, "accented") > 0 if accented else self._df(folded, "folded") > 0
+        if folded in self.protected:  # a question word ("đâu", "phải") — or a word spelt like one ("đẫu nành")
+            return self._in_context(form, folded, around) if accented and not known else None
+        # A known word the index pairs with its neighbours stays, whatever it is one edit from ("tác hại gì"
+        # is no "cái gì", "lĩnh vực nào" no "lúc nào").
+        paired = known and (self._pairs(form, *around) if accented else self._context(folded, before, after)) > 0
+        if not paired:
+            for candidate in sorted(edits(folded)):  # one edit from a question phrase: "phần trăn" → "phần trăm"
+                if candidate in self.protected and self._context(candidate, before, after) == 1 << 40:
+                    return (self._best_spelling(candidate, around) or candidate) if accented else candidate
+        if accented and known:
+            return self._in_context(form, folded, around)
         if self._df(folded, "folded") > 0:
             # Known without its marks: a slipped mark when typed with accents, nothing to do without.
-            return self._best_spelling(folded) if accented else None
+            return self._best_spelling(folded, around) if accented else None
         near = [(self._df(candidate, "folded"), candidate) for candidate in edits(folded)]
         near = [(self._context(c, before, after), df, c) for df, c in near if df > 0]
         if not near:
             return None
         best = max(near)[2]
-        return (self._best_spelling(best) or best) if accented else best
+        return (self._best_spelling(best, around) or best) if accented else best
+
+    def _in_context(self, syllable: str, folded: str, around: tuple[str, str]) -> str | None:
+        """Another spelling of a known syllable, when only that one pairs with its neighbours."""
+        if not any(around) or self._pairs(syllable, *around) > 0:
+            return None
+        best = self._best_spelling(folded, around)
+        return best if best is not None and best != syllable and self._pairs(best, *around) > 0 else None
 
     def _context(self, candidate: str, before: str, after: str) -> int:
         if (before, candidate) in self.phrases or (candidate, after) in self.phrases:
@@ -103,7 +129,13 @@ class Speller:
         changed = False
         found = list(_WORD.finditer(question))
         folded = [fold(m.group(0)) for m in found]
-        neighbours = {m.start(): (folded[i - 1] if i else "", folded[i + 1] if i + 1 < len(found) else "")
+        forms = [match_form(m.group(0)) for m in found]
+        # Neighbours across punctuation or a number are not pairs in the index.
+        joined = [i + 1 < len(found) and not question[m.end():found[i + 1].start()].strip()
+                  for i, m in enumerate(found)]
+        neighbours = {m.start(): (folded[i - 1] if i else "", folded[i + 1] if i + 1 < len(found) else "",
+                                  (forms[i - 1] if i and joined[i - 1] else "",
+                                   forms[i + 1] if joined[i] else ""))
                       for i, m in enumerate(found)}
 
         def replace(match: re.Match) -> str:

@@ -42,3 +42,21 @@ def test_a_mistyped_question_gets_the_clean_questions_answer(answerer):
     typo = answerer.answer("Đảng bộ phường Phước Tân có bao nhiu chi bộ?")
     assert not clean.abstained and "22 chi bộ" in clean.answer
     assert typo.answer == clean.answer
+
+
+@pytest.mark.parametrize("typed, expected", [
+    # "tích" and "tịch", "sạch" and "sách" are all words the index knows; only "chủ tịch" and "ngân sách"
+    # are pairs it holds.
+    ("Ai là Chủ tích UBND phường Cầu Ông Lãnh?", "Ai là Chủ tịch UBND phường Cầu Ông Lãnh?"),
+    ("Phường Tây Sơn thu ngân sạch bao nhiêu?", "Phường Tây Sơn thu ngân sách bao nhiêu?"),
+])
+def test_a_slipped_mark_that_makes_another_word_is_corrected_by_its_neighbours(answerer, typed, expected):
+    speller = Speller(answerer.reader.lexical)
+    assert speller.correct(typed, accented=True) == (expected, True)
+
+
+def test_known_words_in_pairs_the_index_holds_are_left_alone(answerer):
+    speller = Speller(answerer.reader.lexical)
+    for question in ("Đảng bộ phường Phước Tân tổ chức hội nghị gì?", "Phường Phước Tân có bao nhiêu đảng viên?",
+                     "Ai là Chủ tịch UBND phường Cầu Ông Lãnh?"):
+        assert speller.correct(question, accented=True) == (question, False)
