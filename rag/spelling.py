@@ -14,8 +14,8 @@ A question syllable the index has never seen is replaced before scoring:
 Candidates are generated (every way of marking a diacritic-free syllable; every
 single edit of it) and looked up in the index by document frequency, so no
 vocabulary is ever listed — the cost is the same at 5 or 100,000 articles.
-Numbers, one- and two-letter words and words the index knows are never touched,
-and the corrected question is what every later step sees.
+Numbers and one- and two-letter words are never touched, nor is a word the index
+knows in a pair with a neighbour; the corrected question is what every later step sees.
 """
 
 from __future__ import annotations
