@@ -157,8 +157,9 @@ class LexicalIndex:
         """BM25 score of every live row; tokens outside the vocabulary are ignored.
         A token repeated in the question counts as many times (as bm25s does).
 
-        A frequent term's contribution over all rows is kept (bounded, per generation: index/term_cache.py): those
-        few terms hold most of the postings a question touches, and recur in every question."""
+        A frequent term's contribution over all rows is kept (bounded, per generation:
+        index/term_cache.py): those few terms hold most of the postings a question touches, and recur
+        in every question."""
         if self.n_rows == 0:
             return np.zeros(0, dtype=np.float32)
         counts = Counter(query_tokens)

@@ -52,7 +52,6 @@ def answer_author(question: str, passages: list[Passage], reader) -> AnswerResul
     return None
 
 
-
 def _row_holding(reader, passage: Passage, start: int, end: int) -> tuple[int, dict] | None:
     """The row of the passage's article whose text holds [start, end): only that article's rows are read."""
     for row in reader.article_rows(passage.doc_id, passage.row):

@@ -130,7 +130,8 @@ def combine_fields(parts: dict[str, np.ndarray], weights: dict) -> np.ndarray:
 
 def _top_rows(scores: np.ndarray, n: int) -> list[int]:
     """The n best rows with a positive score, best first (ties: the earlier row). One selection over
-    the scores, no copies of them: in a large archive nearly every row shares a common word."""
+    the scores (np.partition on one copy), no list of every positive row: in a large archive nearly
+    every row shares a common word."""
     if n <= 0 or scores.size == 0:
         return []
     if scores.size > n:
