@@ -189,11 +189,13 @@ def write_card(path: Path, summary: dict, model) -> None:
              f"ranker ({model.span.objective}: over the spans of the chosen sentence) and the answer-is-right "
              f"probability (logistic); thresholds below.",
              f"- quote: the chosen sentence, joined by its neighbour when that one scores within {model.quote_margin} "
-             "of it (margin with the most quotes holding the answer, median quote ≤ 220 characters on every set)",
+             f"of it, or whatever it scores when both fit in {model.quote_join_chars} characters (the pair with the "
+             "most quotes holding the answer, median quote ≤ 220 characters on every set)",
              f"- retrieval weights (grid, best mean doc_hit@1 + evidence_hit@5): {summary['retrieval_weights']}",
              f"- short-answer threshold {summary['span_threshold']} (best mean F1 with a wrong fragment costing half "
              f"a right one); refusal threshold {summary['refusal_threshold']} (best balanced accuracy, answerable vs "
-             "unanswerable + out-of-corpus + off-topic)",
+             "unanswerable + out-of-corpus + off-topic, on probabilities from models fitted without the question's "
+             "article: article-grouped folds inside the training examples)",
              f"- examples: {summary['examples']}", "", "## Training files", "",
              "| set | gold | sha256 | questions |", "|---|---|---|---:|"]
     for f in summary["training_files"]:

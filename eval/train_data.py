@@ -36,7 +36,7 @@ class Example:
     kind: str  # answerable | unanswerable | out_of_corpus | off_topic | feedback_down
     candidates: object  # rag.extractive.Candidates
     sentence_labels: np.ndarray  # 1 = the sentence holds a gold answer
-    span_cache: dict = field(default_factory=dict)  # sentence index → (spans, rows)
+    span_cache: dict = field(default_factory=dict)  # sentence index → (spans, rows, texts); ("f1", index) → F1s
 
 
 @dataclass

@@ -22,6 +22,8 @@ FRAGMENT_COST = 0.5  # a wrong short answer shown costs half a right one (span t
 QUOTE_MEDIAN_BUDGET = 220  # characters: the median quote of every set stays within it (quote margin)
 Z_CLIP = 5.0  # standardised features are clipped to ±Z_CLIP when fitting and scoring (rag/scorer.py)
 QUOTE_MARGINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
+THRESHOLD_FOLDS = 3  # article-grouped folds inside the training examples that choose the refusal threshold
+QUOTE_JOIN_CHARS = (120, 160, 200, 240)  # characters: a neighbour joins, whatever it scores, when both fit
 
 
 def set_weights(examples) -> dict[str, float]:
@@ -96,11 +98,47 @@ def spans_of(example, index: int):
     return example.span_cache[index]
 
 
+def span_f1s(example, index: int) -> np.ndarray:
+    """Each span's token F1 against the gold answers, computed once per example (every fold reuses it)."""
+    key = ("f1", index)
+    if key not in example.span_cache:
+        example.span_cache[key] = np.array([token_f1(t, example.item.answers) for t in spans_of(example, index)[2]])
+    return example.span_cache[key]
+
+
 # Which kind of scorer each stage uses (docs/answerer.md: trees were measured, linear kept).
 KINDS = {"sentence": "listwise", "span": "listwise", "answer": "linear"}
 
 
-def fit(examples, retrieval: dict, seed: int = 0, kinds: dict | None = None) -> AnswererModel:
+def fit(examples, retrieval: dict, seed: int = 0, kinds: dict | None = None,
+        threshold_folds: int = THRESHOLD_FOLDS) -> AnswererModel:
+    """The three scorers fitted on ``examples``; the refusal threshold chosen on probabilities the model
+    gives questions it was not fitted on (article-grouped folds inside ``examples``): its own training
+    questions look easier to it than a new user's do, and a threshold chosen on them moves with every
+    small change of the inputs (docs/answerer.md)."""
+    model = _fit_scorers(examples, retrieval, seed, kinds)
+    balance = set_weights(examples)
+    groups = np.array([e.group for e in examples])
+    if threshold_folds > 1 and len(set(groups)) >= threshold_folds:
+        from sklearn.model_selection import GroupKFold
+
+        points = []
+        for inner, held in GroupKFold(n_splits=threshold_folds).split(examples, groups=groups):
+            part = _fit_scorers([examples[i] for i in inner], retrieval, seed, kinds)
+            points += _refusal_points([examples[i] for i in held], part, balance)
+    else:
+        points = _refusal_points(examples, model, balance)
+    model.refusal_threshold = choose_refusal_threshold(points)
+    return model
+
+
+def _refusal_points(examples, model: AnswererModel, balance: dict[str, float]) -> list[tuple[float, bool, float]]:
+    return [(predict(e, model)["probability"], e.kind == "answerable", balance[e.set_name])
+            for e in examples if e.kind in ("answerable", "unanswerable", "out_of_corpus", "off_topic")]
+
+
+def _fit_scorers(examples, retrieval: dict, seed: int, kinds: dict | None) -> AnswererModel:
+    """The sentence, span and answer scorers, the quote rule and the span threshold (refusal threshold 0)."""
     kinds = {**KINDS, **(kinds or {})}
     rng = random.Random(seed)
     labelled = [e for e in examples if e.kind in ("answerable", "feedback_down") and len(e.sentence_labels)]
@@ -121,8 +159,8 @@ def fit(examples, retrieval: dict, seed: int = 0, kinds: dict | None = None) -> 
                                            for e, t in zip(ranking, tables)]), SENTENCE_FEATURES,
                            np.concatenate([np.full(len(t), balance[e.set_name]) for e, t in zip(ranking, tables)]))
     span = _fit_span(kinds["span"], [e for e in ranking if e.kind == "answerable"], balance, rng)
-    margin = choose_quote_margin(ranking, sentence, balance)
-    draft = AnswererModel(sentence, span, None, 0.0, 0.0, retrieval, schema_hash(), margin)
+    margin, join_chars = choose_quote(ranking, sentence, balance)
+    draft = AnswererModel(sentence, span, None, 0.0, 0.0, retrieval, schema_hash(), margin, join_chars)
     answer_x, answer_y, answer_w, span_points = [], [], [], []
     for e in examples:
         if e.kind == "feedback_down":
@@ -136,35 +174,37 @@ def fit(examples, retrieval: dict, seed: int = 0, kinds: dict | None = None) -> 
         if outcome["span_f1"] is not None:
             span_points.append((outcome["span_p"], outcome["span_f1"]))
     answer = _scorer(kinds["answer"], np.vstack(answer_x), np.asarray(answer_y), ANSWER_FEATURES, np.asarray(answer_w))
-    model = AnswererModel(sentence, span, answer, choose_span_threshold(span_points), 0.0, retrieval, schema_hash(),
-                          margin)
-    refusal_points = [(predict(e, model)["probability"], e.kind == "answerable", balance[e.set_name])
-                      for e in examples if e.kind in ("answerable", "unanswerable", "out_of_corpus", "off_topic")]
-    model.refusal_threshold = choose_refusal_threshold(refusal_points)
-    return model
+    return AnswererModel(sentence, span, answer, choose_span_threshold(span_points), 0.0, retrieval, schema_hash(),
+                         margin, join_chars)
 
 
-def choose_quote_margin(examples, sentence, balance: dict[str, float]) -> float | None:
-    """How close (in sentence logit) a neighbour must score to join the quote: the margin with the most
-    quotes holding the answer while every set's median quote stays within QUOTE_MEDIAN_BUDGET characters."""
+def choose_quote(examples, sentence, balance: dict[str, float]) -> tuple[float | None, int | None]:
+    """When a neighbour joins the quote: within which sentence-logit margin (up to MAX_QUOTE_CHARS), and
+    up to which length of the two together whatever it scores — the pair with the most quotes holding
+    the answer while every set's median quote stays within QUOTE_MEDIAN_BUDGET characters."""
     rows = [e for e in examples if e.kind == "answerable" and len(e.candidates.sentences)]
     if not rows:
-        return None
+        return None, None
     logits = [sentence.logits(e.candidates.features) for e in rows]
-    best, best_value = None, float("-inf")
-    for margin in (None, *QUOTE_MARGINS):
-        hits, lengths = [], {}
-        for e, z in zip(rows, logits):
-            chosen = int(np.argmax(z))
-            sentence_ = e.candidates.sentences[chosen]
-            span = with_neighbour(e.candidates.sentences, z, chosen, margin) or (sentence_.start, sentence_.end)
-            text = e.candidates.passages[sentence_.passage_index].text[span[0]:span[1]]
-            hits.append(balance[e.set_name] * contains_any(text, e.item.answers))
-            lengths.setdefault(e.set_name, []).append(len(text))
-        if max(np.median(v) for v in lengths.values()) > QUOTE_MEDIAN_BUDGET:
-            continue
-        if np.mean(hits) > best_value + 1e-9:
-            best, best_value = margin, float(np.mean(hits))
+    holds: dict[tuple[int, tuple[int, int]], bool] = {}  # (row, quote) → the quote holds a gold answer
+    best, best_value = (None, None), float("-inf")
+    for join_chars in (None, *QUOTE_JOIN_CHARS):
+        for margin in (None, *QUOTE_MARGINS):
+            hits, lengths = [], {}
+            for n, (e, z) in enumerate(zip(rows, logits)):
+                chosen = int(np.argmax(z))
+                sentence_ = e.candidates.sentences[chosen]
+                span = (with_neighbour(e.candidates.sentences, z, chosen, margin, join_chars)
+                        or (sentence_.start, sentence_.end))
+                if (n, span) not in holds:
+                    text = e.candidates.passages[sentence_.passage_index].text[span[0]:span[1]]
+                    holds[n, span] = contains_any(text, e.item.answers)
+                hits.append(balance[e.set_name] * holds[n, span])
+                lengths.setdefault(e.set_name, []).append(span[1] - span[0])
+            if max(np.median(v) for v in lengths.values()) > QUOTE_MEDIAN_BUDGET:
+                continue
+            if np.mean(hits) > best_value + 1e-9:
+                best, best_value = (margin, join_chars), float(np.mean(hits))
     return best
 
 
@@ -178,7 +218,7 @@ def _fit_span(kind: str, examples, balance: dict[str, float], rng) -> LinearScor
         _, rows, texts = spans_of(e, positive)
         if not len(rows):
             continue
-        f1 = np.array([token_f1(t, e.item.answers) for t in texts])
+        f1 = span_f1s(e, positive)
         if kind == "listwise":
             # Graded: a span is worth its squared token F1, so the fit maximises the expected value of
             # its choice — a near-complete long answer beats a fragment, an exact one beats both.

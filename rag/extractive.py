@@ -132,7 +132,8 @@ def _decide_at(candidates: Candidates, model: AnswererModel, logits: np.ndarray,
         short = (sentence.start + picked[0].start, sentence.start + picked[0].end)
     passage_text = candidates.passages[sentence.passage_index].text
     quote = trim_quote(passage_text, sentence, short)
-    neighbour = with_neighbour(candidates.sentences, logits, best, model.quote_margin)
+    neighbour = with_neighbour(candidates.sentences, logits, best, model.quote_margin,
+                               model.quote_join_chars)
     if neighbour is not None and quote == (sentence.start, sentence.end):
         quote = neighbour
     return Decision(sentence, short, quote, probability, candidates.related,
@@ -141,11 +142,12 @@ def _decide_at(candidates: Candidates, model: AnswererModel, logits: np.ndarray,
 
 
 def with_neighbour(sentences: list[SentenceCandidate], logits: np.ndarray, best: int,
-                   margin: float | None) -> tuple[int, int] | None:
+                   margin: float | None, join_chars: int | None = None) -> tuple[int, int] | None:
     """The chosen sentence together with the sentence next to it, when the ranker scores that one nearly as
-    high (within the fitted ``margin``) and both fit in MAX_QUOTE_CHARS: the answer is often one sentence on
-    ("Phương pháp này …"), and the quote then shows both."""
-    if margin is None:
+    high (within the fitted ``margin``) and both fit in MAX_QUOTE_CHARS, or whatever it scores when both
+    together are short (within the fitted ``join_chars``): the answer is often one sentence on ("Phương
+    pháp này …"), and the quote then shows both."""
+    if margin is None and join_chars is None:
         return None
     chosen = sentences[best]
     near = [i for i in (best - 1, best + 1) if 0 <= i < len(sentences)
@@ -155,9 +157,9 @@ def with_neighbour(sentences: list[SentenceCandidate], logits: np.ndarray, best:
         return None
     other = max(near, key=lambda i: logits[i])
     start, end = min(chosen.start, sentences[other].start), max(chosen.end, sentences[other].end)
-    if logits[other] < logits[best] - margin or end - start > MAX_QUOTE_CHARS:
-        return None
-    return start, end
+    close = margin is not None and logits[other] >= logits[best] - margin and end - start <= MAX_QUOTE_CHARS
+    short = join_chars is not None and end - start <= join_chars
+    return (start, end) if close or short else None
 
 
 def trim_quote(text: str, sentence: SentenceCandidate, short: tuple[int, int] | None) -> tuple[int, int]:

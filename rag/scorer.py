@@ -91,19 +91,22 @@ class AnswererModel:
     retrieval: dict  # field weights chosen by cross-validation
     schema: str
     quote_margin: float | None = None  # a neighbour within this sentence logit joins the quote (None: never)
+    quote_join_chars: int | None = None  # a neighbour joins whatever it scores when both fit in this (None: never)
 
     @classmethod
     def from_dict(cls, raw: dict) -> "AnswererModel":
         return cls(LinearScorer.from_dict(raw["sentence"]), LinearScorer.from_dict(raw["span"]),
                    LinearScorer.from_dict(raw["answer"]), float(raw["span_threshold"]),
                    float(raw["refusal_threshold"]), dict(raw.get("retrieval", {})), raw["schema_hash"],
-                   None if raw.get("quote_margin") is None else float(raw["quote_margin"]))
+                   None if raw.get("quote_margin") is None else float(raw["quote_margin"]),
+                   None if raw.get("quote_join_chars") is None else int(raw["quote_join_chars"]))
 
     def to_dict(self) -> dict:
         return {"schema_hash": self.schema, "feature_schema": FEATURE_SCHEMA, "retrieval": self.retrieval,
                 "span_threshold": round(self.span_threshold, 4),
                 "refusal_threshold": round(self.refusal_threshold, 4),
                 "quote_margin": None if self.quote_margin is None else round(self.quote_margin, 4),
+                "quote_join_chars": self.quote_join_chars,
                 "sentence": self.sentence.to_dict(), "span": self.span.to_dict(), "answer": self.answer.to_dict()}
 
 
