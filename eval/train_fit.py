@@ -19,7 +19,7 @@ from rag.scorer import AnswererModel, LinearScorer
 SPAN_NEGATIVES_PER_QUESTION = 60
 SPAN_MATCH_F1 = 0.5  # a span "matches" a gold answer at this token F1 or above
 FRAGMENT_COST = 0.5  # a wrong short answer shown costs half a right one (span threshold)
-QUOTE_MEDIAN_BUDGET = 220  # characters: the median quote of every set stays within it (quote margin)
+QUOTE_MEDIAN_BUDGET = 220  # characters: the median quote of every set stays within it (quote rule)
 Z_CLIP = 5.0  # standardised features are clipped to ±Z_CLIP when fitting and scoring (rag/scorer.py)
 QUOTE_MARGINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
 THRESHOLD_FOLDS = 3  # article-grouped folds inside the training examples that choose the refusal threshold

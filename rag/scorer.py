@@ -1,4 +1,4 @@
-"""The shipped answerer model: three scorers, two thresholds and the quote margin, read from plain JSON.
+"""The shipped answerer model: three scorers, two thresholds and the quote rule, read from plain JSON.
 
 ``rag/models/answerer.json`` is written by ``hoidap train`` (eval/train.py) and
 evaluated here with numpy alone, so a cold ``hoidap ask`` never imports
