@@ -2,7 +2,7 @@
 
 For each question the retriever returns its passages and rag/ builds the very
 candidates and features it builds at query time; the gold answers label them.
-Three kinds of example come out:
+Four kinds of example come out:
 
 * answerable questions over the whole corpus (sentence and span labels, and
   "was the chosen answer right" for the answerability model);
