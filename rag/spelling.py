@@ -75,10 +75,14 @@ class Speller:
         found = [f for f in found if f[1] > 0]
         return max(found)[2] if found else None
 
+    def _pair_rows(self, word: str, before: str, after: str, field: str) -> int:
+        """Rows holding the pair ``word`` forms with each neighbour, in the index's ``field``."""
+        return ((self._df(f"{before}_{word}", field) if before else 0)
+                + (self._df(f"{word}_{after}", field) if after else 0))
+
     def _pairs(self, syllable: str, before: str, after: str) -> int:
         """Rows holding the pair this (accented) syllable forms with each neighbour."""
-        return ((self._df(f"{before}_{syllable}", "accented") if before else 0)
-                + (self._df(f"{syllable}_{after}", "accented") if after else 0))
+        return self._pair_rows(syllable, before, after, "accented")
 
     def correct_word(self, word: str, accented: bool, before: str = "", after: str = "",
                      around: tuple[str, str] = ("", "")) -> str | None:
@@ -121,8 +125,7 @@ class Speller:
     def _context(self, candidate: str, before: str, after: str) -> int:
         if (before, candidate) in self.phrases or (candidate, after) in self.phrases:
             return 1 << 40  # completes a question phrase ("bao nhiu" → "bao nhieu"), whatever the corpus holds
-        return ((self._df(f"{before}_{candidate}", "folded") if before else 0)
-                + (self._df(f"{candidate}_{after}", "folded") if after else 0))
+        return self._pair_rows(candidate, before, after, "folded")
 
     def correct(self, question: str, accented: bool) -> tuple[str, bool]:
         """(question with unknown words replaced, whether any was)."""
