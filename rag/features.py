@@ -47,10 +47,12 @@ SENTENCE_FEATURES = [
     "slot_left",  # IDF share of the words just before the question word found here followed by a new word
     "slot_right",  # … of the words just after it found here after a new word (the answer fills the slot)
     "anaphor_previous",  # the sentence opens with "này/đó/trên…" and the one before it covers the question
+    "article_cover",  # IDF-weighted share of the question's words in its article's retrieved passages and title
     # The same measures relative to the question's best sentence (0 for the best, negative below it):
     "cover_unigram_vs_best", "cover_bigram_vs_best", "longest_run_vs_best", "question_pairs_vs_best",
+    "article_cover_vs_best",  # … here: below the best-covering article's
 ]
-_RELATIVE = ["cover_unigram", "cover_bigram", "longest_run", "question_pairs"]
+_RELATIVE = ["cover_unigram", "cover_bigram", "longest_run", "question_pairs", "article_cover"]
 SPAN_FEATURES = [
     "kind_number", "kind_date", "kind_person", "kind_place", "kind_phrase",
     "kind_remainder",  # a stretch between the question's words, across commas
@@ -97,7 +99,7 @@ ANSWER_FEATURES = [
     "other_doc_score",  # best passage score of another article, relative to the top passage's
     "doc_missing_top_idf",  # the rarest question word missing from the top passage's article
 ]
-FEATURE_SCHEMA = {"version": 7, "sentence": SENTENCE_FEATURES, "span": SPAN_FEATURES, "answer": ANSWER_FEATURES}
+FEATURE_SCHEMA = {"version": 8, "sentence": SENTENCE_FEATURES, "span": SPAN_FEATURES, "answer": ANSWER_FEATURES}
 
 
 def schema_hash() -> str:
@@ -195,9 +197,11 @@ def sentence_rows(context: QuestionContext, passages, sentences: list[SentenceCa
     for sentence, found in zip(sentences, found_terms):
         passage_terms[sentence.passage_index] |= found
     title_terms: dict[int, set[str]] = {}
+    article_terms: dict[str, set[str]] = {}
     entity_share: dict[int, float] = {}
     for index, passage in enumerate(passages):
         title_terms[index] = context.terms_of(passage.title)
+        article_terms.setdefault(passage.doc_id, set()).update(title_terms[index], passage_terms[index])
         if context.entities:
             whole = article_folded(passage.doc_id, passage.row) if article_folded else fold(passage.title + "\n" + passage.text)
             entity_share[index] = sum(e in whole for e in context.entities) / len(context.entities)
@@ -206,6 +210,7 @@ def sentence_rows(context: QuestionContext, passages, sentences: list[SentenceCa
     weights = context.weights
     unigram_weights = context._parts[False]
     question_words = set(context._sequence)
+    article_cover = {doc: context.cover(terms, bigrams=False) for doc, terms in article_terms.items()}
     rows = []
     for number, (sentence, typed, found, (field_tokens, folded)) in enumerate(
             zip(sentences, typed_by_sentence, found_terms, forms)):
@@ -245,7 +250,7 @@ def sentence_rows(context: QuestionContext, passages, sentences: list[SentenceCa
             len(context._pairs & set(zip(field_tokens, field_tokens[1:]))) / max(1, len(context._pairs)),
             len(_neighbour_words(sentences, forms, number) & question_words - set(field_tokens))
             / max(1, len(question_words)),
-            slot_left, slot_right, previous_cover,
+            slot_left, slot_right, previous_cover, article_cover[passages[index].doc_id],
         ])
     table = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(SENTENCE_FEATURES) - len(_RELATIVE))
     columns = [SENTENCE_FEATURES.index(name) for name in _RELATIVE]
