@@ -179,6 +179,7 @@ def run_training(specs: list[str], *, out: Path, folds: int, limit: int | None, 
 
 
 def write_card(path: Path, summary: dict, model) -> None:
+    from eval.train_fit import QUOTE_MEDIAN_BUDGET
     from rag.features import ANSWER_FEATURES, SENTENCE_FEATURES, SPAN_FEATURES
 
     lines = [f"# Model card — hoidap answerer ({path.with_suffix('').with_suffix('.json').name})", "",
@@ -190,7 +191,7 @@ def write_card(path: Path, summary: dict, model) -> None:
              f"probability (logistic); thresholds below.",
              f"- quote: the chosen sentence, joined by its neighbour when that one scores within {model.quote_margin} "
              f"of it, or whatever it scores when both fit in {model.quote_join_chars} characters (the pair with the "
-             "most quotes holding the answer, median quote ≤ 220 characters on every set)",
+             f"most quotes holding the answer, median quote ≤ {QUOTE_MEDIAN_BUDGET} characters on every set)",
              f"- retrieval weights (grid, best mean doc_hit@1 + evidence_hit@5): {summary['retrieval_weights']}",
              f"- short-answer threshold {summary['span_threshold']} (best mean F1 with a wrong fragment costing half "
              f"a right one); refusal threshold {summary['refusal_threshold']} (best balanced accuracy, answerable vs "
