@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from index.chunking import split_sentences
 from index.textnorm import fold
-from rag.question import QuestionAnalysis
+from rag.question import QuestionAnalysis, asked_form
 from rag.spans import date_spans, extend_with_unit, name_spans, number_spans, ordinal_spans, place_spans
 
 WORD_RE = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
@@ -56,8 +56,9 @@ def _sentences_of(text: str) -> tuple[tuple[int, int], ...]:
 @lru_cache(maxsize=1024)
 def _asked(question: str) -> tuple[bool, str]:
     """(asks about money, the date granularity asked) of a question, folded once."""
-    asked = fold(question)
-    want = "range" if re.search(r"\b(nhiem ky|giai doan) nao\b", asked) else "year" if "nam nao" in asked else "day"
+    asked = asked_form(question)
+    want = ("range" if re.search(r"\b(nhiem ky|giai doan) nao\b", asked)
+            else "year" if re.search(r"\bnam (nao|bao nhieu|may)\b", asked) else "day")
     return bool(_MONEY_WORDS.search(asked)), want
 
 

@@ -1,9 +1,10 @@
 """What a question asks: its content words, its type, and whether it was typed without accents.
 
 Patterns are matched on the folded form, so "bao nhieu" and "bao nhiêu" are
-the same question word. Question words are removed from the content tokens:
-they are rare in news text, so BM25 would otherwise weigh them above the
-words that name the subject.
+the same question word — except where the user typed a look-alike's own marks: in "máy định vị",
+"bắt đầu", "u não" the folded "may", "dau", "nao" are not "mấy", "đâu", "nào" (see ``asked_form``).
+Question words are removed from the content tokens: they are rare in news text, so BM25 would
+otherwise weigh them above the words that name the subject.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from index.textnorm import fold, folded_tokens, has_diacritics, tokens
 
 # (type, folded regex) — first match wins, so the specific ones come first.
 _TYPE_PATTERNS: list[tuple[str, str]] = [
+    ("date", r"\bnam (bao nhieu|may)\b(?!\s*\w)"),  # "vào năm bao nhiêu?" asks a year, not a count
     ("ordinal", r"\b(lan|khoa|nhiem ky) (thu )?(may|bao nhieu)\b"),
     ("number", r"\b(bao nhieu|may|so luong|so tien|tong so|ty le|bao nhieu phan tram|bao lau)\b"),
     ("date", r"\b(khi nao|ngay nao|nam nao|thang nao|luc nao|bao gio|thoi gian nao|ngay may|hom nao|dip nao|vao ngay|"
@@ -134,6 +136,25 @@ _EXPLANATION = re.compile(r"\b(tai sao|vi sao|nhu the nao|the nao|ra sao|lam gi|
                           r"muc dich|nguyen nhan|ly do|dieu gi|nhung gi|gom nhung)\b")
 
 
+# The accented form of each one-syllable question word: a syllable that folds the same but was typed with
+# other marks is another word ("máy", "đầu", "đau", "não", "sáo"), never the question word. A syllable
+# typed without marks stays ambiguous, as in a question typed without accents.
+_WH_ACCENTED = {"may": "mấy", "dau": "đâu", "nao": "nào", "gi": "gì", "sao": "sao", "ai": "ai"}
+_WORD = re.compile(r"\w+")
+
+
+def _look_alike(word: str) -> bool:
+    lowered = word.lower()
+    wh = _WH_ACCENTED.get(fold(lowered))
+    return wh is not None and lowered != wh and has_diacritics(lowered)
+
+
+def asked_form(text: str) -> str:
+    """The folded question with the look-alikes of question words marked (``dau_``), so that the
+    patterns for question words only find the question words the user typed."""
+    return fold(_WORD.sub(lambda m: m.group(0) + "_" if _look_alike(m.group(0)) else m.group(0), text))
+
+
 def question_word(folded_tokens_: list[str]) -> tuple[int, int]:
     """[start, end) of the first question word ("bao nhiêu", "gì", "nào", "ai", "đâu", "mấy", "sao")."""
     for i, token in enumerate(folded_tokens_):
@@ -153,7 +174,7 @@ def _strip_question_words(folded: str) -> str:
 
 
 def question_type(text: str) -> str:
-    folded = fold(text)
+    folded = asked_form(text)
     for name, pattern in _COMPILED:
         if pattern.search(folded):
             return name
@@ -161,9 +182,9 @@ def question_type(text: str) -> str:
 
 
 def analyse(text: str) -> QuestionAnalysis:
-    folded = fold(text)
+    folded = asked_form(text)
     qtype = question_type(text)
-    titles = title_words(folded)
+    titles = title_words(fold(text))  # "người đứng đầu": here "đầu" is the word meant
     if titles and not has_diacritics(text):
         titles = [fold(t) for t in titles]
     matched_text = " ".join([text.rstrip(" ?"), *titles]) if titles else text
@@ -171,17 +192,20 @@ def analyse(text: str) -> QuestionAnalysis:
         qtype = "person"
     accented_tokens = tokens(matched_text)
     folded_all = folded_tokens(matched_text)
+    aligned = len(accented_tokens) == len(folded_all)
+    # The folded tokens as the question words are looked for: look-alikes typed with their own marks marked.
+    asked = [f + "_" if aligned and _look_alike(a) else f for f, a in zip(folded_all, accented_tokens)] \
+        if aligned else folded_all
     # Align accented and folded tokens (same tokenizer, same count) to drop the same positions.
-    kept_folded_text = _strip_question_words(" ".join(folded_all))
+    kept_folded_text = _strip_question_words(" ".join(asked))
     kept = set(range(len(folded_all)))
     # Mark positions removed by phrase stripping by walking both sequences.
     remaining = kept_folded_text.split()
     position, cursor = [], 0
-    for index, token in enumerate(folded_all):
+    for index, token in enumerate(asked):
         if cursor < len(remaining) and remaining[cursor] == token:
             position.append(index)
             cursor += 1
-    aligned = len(accented_tokens) == len(folded_all)
     if has_diacritics(text) and aligned:
         kept = {i for i in position if accented_tokens[i] not in _STOP_ACCENTED}
     else:
@@ -198,7 +222,7 @@ def analyse(text: str) -> QuestionAnalysis:
         all_accented=accented_tokens if len(accented_tokens) == len(folded_all) else [],
         all_folded=folded_all,
         kept=order,
-        wh=question_word(folded_all),
+        wh=question_word(asked),
         asks_explanation=bool(_EXPLANATION.search(folded)),
     )
     unit = re.search(r"\b(?:bao nhieu|may)\s+((?:\w+\s*){1,3})", folded)

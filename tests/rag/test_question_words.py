@@ -1,0 +1,49 @@
+"""What a question asks is read from its question words, and only from them: a word that folds like a
+question word but was typed with its own marks ("máy", "đầu", "đau", "não") asks nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.question import analyse
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("Vì sao phải sử dụng máy định vị khi phẫu thuật?", "other"),  # "máy" is not "mấy": no count asked
+    ("Hai chỉ tiêu Bộ Y tế đưa ra hồi đầu năm là gì?", "other"),  # "đầu" is not "đâu": no place asked
+    ("Vì sao bệnh nhân bị đau bụng ở vùng thượng vị?", "other"),
+    ("Các nhà máy của Ford sẽ đóng cửa khi nào?", "date"),
+    ("Phong trào bắt đầu ở đâu?", "place"),  # the real "đâu" still asks
+    ("Cầu Ông Lãnh kết nạp mấy đảng viên?", "number"),
+    ("cau ong lanh ket nap may dang vien", "number"),  # typed without marks: still the question word
+])
+def test_look_alikes_typed_with_their_marks_ask_nothing(question, qtype):
+    assert analyse(question).qtype == qtype
+
+
+def test_the_slot_is_the_real_question_word():
+    # The answer stands where "gì" stands, not where "đầu" does.
+    analysis = analyse("Việc đầu tiên của mỗi dự án là gì?")
+    start, end = analysis.wh
+    assert analysis.all_folded[start:end] == ["gi"]
+
+
+def test_a_content_word_that_looks_like_a_question_word_is_still_searched():
+    assert "đầu" in analyse("Việc đầu tiên của mỗi dự án là gì?").content_accented
+    assert "não" in analyse("Có bao nhiêu loại u não?").content_accented
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("Einstein trở thành trợ giảng vào năm bao nhiêu?", "date"),  # asks a year
+    ("Nhà thờ được thành lập năm mấy?", "date"),
+    ("Ông giữ chức vụ này bao nhiêu năm?", "number"),  # asks how long
+    ("Trong năm bao nhiêu người tử vong?", "number"),  # "năm" is not the asked thing here
+])
+def test_which_year_is_a_date_and_how_many_years_a_count(question, qtype):
+    assert analyse(question).qtype == qtype
+
+
+def test_who_heads_still_reads_dung_dau():
+    # "đứng đầu" is the word meant here: the title it asks for is still added to the search.
+    analysis = analyse("Người đứng đầu tổ chức Đảng ở Tây Sơn tên là gì?")
+    assert analysis.qtype == "person" and "bí" in analysis.content_accented
