@@ -128,7 +128,10 @@ class QuestionAnalysis:
         return unigrams + bigrams
 
 
-_WH_SINGLE = {"gi", "nao", "ai", "dau", "may", "sao"}
+# The one-syllable question words, folded, with the form each is typed in: a syllable that folds the same but
+# was typed with other marks is another word ("máy", "đầu", "đau", "não", "sáo"), never the question word.
+# A syllable typed without marks stays ambiguous, as in a question typed without accents.
+_WH_ACCENTED = {"may": "mấy", "dau": "đâu", "nao": "nào", "gi": "gì", "sao": "sao", "ai": "ai"}
 # Function verbs that still mark the slot when they stand right before the question word: "có bao nhiêu
 # đảng viên" is answered by "có 314 đảng viên", "là ai" by "là ông …".
 _SLOT_VERBS = {"co", "la", "dat", "duoc", "gom"}
@@ -136,10 +139,6 @@ _EXPLANATION = re.compile(r"\b(tai sao|vi sao|nhu the nao|the nao|ra sao|lam gi|
                           r"muc dich|nguyen nhan|ly do|dieu gi|nhung gi|gom nhung)\b")
 
 
-# The accented form of each one-syllable question word: a syllable that folds the same but was typed with
-# other marks is another word ("máy", "đầu", "đau", "não", "sáo"), never the question word. A syllable
-# typed without marks stays ambiguous, as in a question typed without accents.
-_WH_ACCENTED = {"may": "mấy", "dau": "đâu", "nao": "nào", "gi": "gì", "sao": "sao", "ai": "ai"}
 _WORD = re.compile(r"\w+")
 
 
@@ -160,7 +159,7 @@ def question_word(folded_tokens_: list[str]) -> tuple[int, int]:
     for i, token in enumerate(folded_tokens_):
         if token == "bao" and i + 1 < len(folded_tokens_) and folded_tokens_[i + 1] in ("nhieu", "lau", "gio"):
             return i, i + 2
-        if token in _WH_SINGLE:
+        if token in _WH_ACCENTED:
             return i, i + 1
     return -1, -1
 
@@ -194,8 +193,7 @@ def analyse(text: str) -> QuestionAnalysis:
     folded_all = folded_tokens(matched_text)
     aligned = len(accented_tokens) == len(folded_all)
     # The folded tokens as the question words are looked for: look-alikes typed with their own marks marked.
-    asked = [f + "_" if aligned and _look_alike(a) else f for f, a in zip(folded_all, accented_tokens)] \
-        if aligned else folded_all
+    asked = [f + "_" if _look_alike(a) else f for f, a in zip(folded_all, accented_tokens)] if aligned else folded_all
     # Align accented and folded tokens (same tokenizer, same count) to drop the same positions.
     kept_folded_text = _strip_question_words(" ".join(asked))
     kept = set(range(len(folded_all)))
