@@ -84,7 +84,8 @@ def test_huge_file_is_refused_by_its_size_without_being_read(folder, tmp_path, h
         process = subprocess.Popen([*hoidap_cmd, "index", str(folder), "--data-dir", str(tmp_path / "data"),
                                     "--embed-model", "lexical", "--json"], stdout=subprocess.PIPE, stderr=stderr,
                                    env={**cli_env, "COLUMNS": "250"}, cwd=folder.parent)
-        output = process.stdout.read()
+        with process.stdout:
+            output = process.stdout.read()
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
     assert process.returncode == 0, (tmp_path / "stderr.txt").read_text(encoding="utf-8")
