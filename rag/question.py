@@ -132,6 +132,9 @@ class QuestionAnalysis:
 # was typed with other marks is another word ("máy", "đầu", "đau", "não", "sáo"), never the question word.
 # A syllable typed without marks stays ambiguous, as in a question typed without accents.
 _WH_ACCENTED = {"may": "mấy", "dau": "đâu", "nao": "nào", "gi": "gì", "sao": "sao", "ai": "ai"}
+# The same for the words that frame a question word ("thuộc / của / ở / tại … nào", "ở đâu"): "thuốc nào",
+# "đóng cửa khi nào", "ô dù", "tài sản" hold no frame, and "cửa" stays a content word.
+_FRAME_ACCENTED = {"thuoc": "thuộc", "cua": "của", "o": "ở", "tai": "tại"}
 # Function verbs that still mark the slot when they stand right before the question word: "có bao nhiêu
 # đảng viên" is answered by "có 314 đảng viên", "là ai" by "là ông …".
 _SLOT_VERBS = {"co", "la", "dat", "duoc", "gom"}
@@ -144,13 +147,14 @@ _WORD = re.compile(r"\w+")
 
 def _look_alike(word: str) -> bool:
     lowered = word.lower()
-    wh = _WH_ACCENTED.get(fold(lowered))
+    folded = fold(lowered)
+    wh = _WH_ACCENTED.get(folded) or _FRAME_ACCENTED.get(folded)
     return wh is not None and lowered != wh and has_diacritics(lowered)
 
 
 def asked_form(text: str) -> str:
-    """The folded question with the look-alikes of question words marked (``dau_``), so that the
-    patterns for question words only find the question words the user typed."""
+    """The folded question with the look-alikes of question words and their frames marked (``dau_``,
+    ``cua_``), so that the patterns for question words only find the question words the user typed."""
     return fold(_WORD.sub(lambda m: m.group(0) + "_" if _look_alike(m.group(0)) else m.group(0), text))
 
 

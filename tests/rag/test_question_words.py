@@ -47,3 +47,20 @@ def test_who_heads_still_reads_dung_dau():
     # "đứng đầu" is the word meant here: the title it asks for is still added to the search.
     analysis = analyse("Người đứng đầu tổ chức Đảng ở Tây Sơn tên là gì?")
     assert analysis.qtype == "person" and "bí" in analysis.content_accented
+
+
+@pytest.mark.parametrize("question, kept, qtype", [
+    ("Các nhà máy của Ford sẽ đóng cửa khi nào?", "cửa", "date"),  # "cửa" is not the "của" of "của … nào"
+    ("Loại thuốc kháng sinh nào được dùng cho bệnh nhân?", "thuốc", "other"),  # "thuốc" is not "thuộc … nào"
+    ("Mức ô nhiễm ở đâu cao nhất?", "ô", "place"),
+])
+def test_a_word_that_looks_like_a_frame_of_a_question_word_is_searched(question, kept, qtype):
+    analysis = analyse(question)
+    assert kept in analysis.content_accented and analysis.qtype == qtype
+
+
+def test_the_frame_itself_is_still_dropped():
+    # "thuộc quận nào": the frame asks; the head noun stays, the verb goes.
+    analysis = analyse("Phường Tân An thuộc quận nào?")
+    assert "quận" in analysis.content_accented and "thuộc" not in analysis.content_accented
+    assert analysis.qtype == "place"
