@@ -266,30 +266,18 @@ def choose_span_threshold(points: list[tuple[float, float]]) -> float:
 
 
 def choose_refusal_threshold(points: list[tuple[float, bool, float]]) -> float:
-    """The lowest threshold whose balanced accuracy ((answerable answered + negatives refused) / 2, each set
-    weighing the same) is within one standard error of the best: the curve is flat near its top, so its
-    argmax moves with every small change of the examples, while the thresholds it cannot tell apart differ
-    in how many right answers they give. Among those, answer (the "one-standard-error rule")."""
+    """Highest balanced accuracy: (answerable answered + negatives refused) / 2, each set weighing the same."""
     answerable = np.array([(p, w) for p, a, w in points if a]).reshape(-1, 2)
     negative = np.array([(p, w) for p, a, w in points if not a]).reshape(-1, 2)
     if not len(answerable) or not len(negative):
         return 0.0
-    thresholds = np.unique(np.round(np.concatenate([answerable[:, 0], negative[:, 0]]), 4))
-    answered = np.array([np.average(answerable[:, 0] >= t, weights=answerable[:, 1]) for t in thresholds])
-    refused = np.array([np.average(negative[:, 0] < t, weights=negative[:, 1]) for t in thresholds])
-    value = (answered + refused) / 2
-    best = int(np.argmax(value))
-    error = balanced_accuracy_error(answered[best], answerable[:, 1], refused[best], negative[:, 1])
-    return float(thresholds[np.flatnonzero(value >= value[best] - error)[0]])
-
-
-def balanced_accuracy_error(answered: float, answerable_weights, refused: float, negative_weights) -> float:
-    """Binomial standard error of a balanced accuracy, each side counted by its effective number of
-    weighted examples ((sum w)^2 / sum w^2)."""
-    def variance(share, weights):
-        effective = weights.sum() ** 2 / (weights ** 2).sum()
-        return share * (1 - share) / effective
-    return float(np.sqrt(variance(answered, answerable_weights) + variance(refused, negative_weights)) / 2)
+    best, best_value = 0.0, -1.0
+    for threshold in np.unique(np.round(np.concatenate([answerable[:, 0], negative[:, 0]]), 4)):
+        value = (np.average(answerable[:, 0] >= threshold, weights=answerable[:, 1])
+                 + np.average(negative[:, 0] < threshold, weights=negative[:, 1])) / 2
+        if value > best_value:
+            best, best_value = float(threshold), value
+    return best
 
 
 def predict(example, model: AnswererModel) -> dict:
