@@ -84,7 +84,12 @@ def typed_spans(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
     money, want = _asked(analysis.text)
     if qtype == "number":
         spans = []
+        # "lần thứ 14", "khóa XII" and "năm 2021" say which one and when, never how many.
+        not_counts = {s for s, _ in ordinal_spans(text)} | {e - 4 for s, e, kind in date_spans(text)
+                                                            if kind == "year" and e - s > 4}
         for start, end in number_spans(text):
+            if start in not_counts or re.search(r"\bth[uứ]\s*$", text[max(0, start - 5):start], re.IGNORECASE):
+                continue
             s, e = extend_with_unit(text, start, end, analysis.unit)
             piece = fold(text[s:e])
             unit_hit = bool(analysis.unit) and (fold(text[end:e]).split() == analysis.unit
