@@ -33,6 +33,8 @@ def register(app: typer.Typer) -> None:
         baseline: Optional[str] = typer.Option(None, "--baseline",
                                                help="bm25: thêm cột BM25 thuần trên đoạn văn (plain BM25 column)."),
         typos: bool = typer.Option(False, "--typos", help="Hỏi mỗi câu với một lỗi gõ cố định (eval/typos.py)."),
+        hold_out: Optional[float] = typer.Option(None, "--hold-out", help="Lập chỉ mục --corpus thiếu tỉ lệ bài này; "
+                                                 "câu hỏi về bài bị giữ lại phải được từ chối (eval/holdout.py)."),
     ) -> None:
         """Chấm điểm truy xuất, câu trả lời, trích dẫn và từ chối trên bộ gold (evaluate)."""
         from eval.harness import calibrate, evaluate, load_gold
@@ -45,19 +47,34 @@ def register(app: typer.Typer) -> None:
             raise HoidapError(f"--baseline {baseline}: chỉ có 'bm25' (only 'bm25' is known).")
         if corpus is None and data_dir is None:
             raise HoidapError("Cần --corpus THƯ_MỤC hoặc --data-dir CHỈ_MỤC (need a corpus or an index).")
-        settings = load_settings(data_dir=data_dir or (corpus_cache_dir(corpus) if corpus else None), mode=mode,
-                                 top_k=k)
+        if hold_out is not None and (corpus is None or data_dir is not None):
+            raise HoidapError("--hold-out cần --corpus và tự lập chỉ mục riêng (needs --corpus, not --data-dir).")
+        cache = corpus_cache_dir(corpus) if corpus else None
+        if cache is not None and hold_out is not None:
+            cache = cache.with_name(f"{cache.name}-holdout{hold_out:g}")
+        settings = load_settings(data_dir=data_dir or cache, mode=mode, top_k=k)
         progress = RichProgress()
+        held: set[str] = set()
         if corpus is not None:
             from index.builder import sync_index
 
             if not corpus.exists():
                 raise HoidapError(f"Không tìm thấy thư mục: {corpus}")
-            sync_index([corpus], settings, progress=progress)
+            paths = [corpus]
+            if hold_out is not None:
+                from eval.holdout import split_corpus
+                from index.sources import scan_sources
+
+                paths, held = split_corpus(scan_sources([corpus])[0], hold_out)
+            sync_index(paths, settings, progress=progress)
         items = load_gold(gold)[:limit] if limit else load_gold(gold)
+        if held:
+            from eval.holdout import with_held_out
+
+            items = with_held_out(items, held)
         answerer = Answerer(settings)
         report, records = evaluate(answerer, items, mode=mode, k=k, progress=progress, baseline=baseline, typos=typos)
-        report_meta = {"gold": str(gold), "mode": mode, "k": k or settings.top_k, "typos": typos,
+        report_meta = {"gold": str(gold), "mode": mode, "k": k or settings.top_k, "typos": typos, "hold_out": hold_out,
                        "embedder": answerer.reader.manifest.embedder.get("name")}
         if calibrate_refusal:
             calibration = calibrate(records)
