@@ -1,7 +1,7 @@
 """Questions about articles that are not indexed — the commonest case a refusal is for.
 
-``hoidap eval --corpus DIR --hold-out 0.5`` indexes the corpus without about half of its articles (chosen by
-a hash of each file's name, so the same ones every run and on every machine) and asks every gold question:
+``hoidap eval --corpus DIR --hold-out 0.5`` indexes the corpus without half of its articles (those whose ids
+hash lowest, so the same ones every run and on every machine) and asks every gold question:
 a question whose articles were all held out must now be refused (category ``held_out``, scored like an
 unanswerable question); the others are scored as usual. Issue 9 measured hoidap this way on held-out news;
 the trainer's out-of-corpus negatives imitate it with a filter (eval/train_data.py), which this measures

@@ -88,7 +88,7 @@ def typed_spans(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
         not_counts = {s for s, _ in ordinal_spans(text)} | {e - 4 for s, e, kind in date_spans(text)
                                                             if kind == "year" and e - s > 4}
         for start, end in number_spans(text):
-            if start in not_counts or re.search(r"\bth[uứ]\s*$", text[max(0, start - 5):start], re.IGNORECASE):
+            if start in not_counts or re.search(r"\bthứ\s*$", text[max(0, start - 5):start], re.IGNORECASE):
                 continue
             s, e = extend_with_unit(text, start, end, analysis.unit)
             piece = fold(text[s:e])

@@ -31,5 +31,11 @@ def test_counts_beside_them_still_are():
     assert any(piece.startswith("2000") for piece in offered)  # a bare 2000 may be a count: it stays
 
 
+def test_thu_collected_is_no_ordinal():
+    # "thu" (collect) is not "thứ": the amount after it is the answer to "thu được bao nhiêu".
+    offered = _offered("Thu ngân sách hơn 4 tỷ đồng, thu 49 tỷ 687 triệu đồng.", "Phường thu được bao nhiêu tiền?")
+    assert any(piece.startswith("49") for piece in offered)
+
+
 def test_a_year_is_still_the_answer_to_a_when_question():
     assert "2021" in " ".join(_offered("Năm 2021, phường có 553 đảng viên.", "Phường có 553 đảng viên vào năm nào?"))
