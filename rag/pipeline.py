@@ -176,6 +176,9 @@ class Answerer:
         if history:
             standalone = self._condense(history, question, chosen, warnings)
         analysis, corrected = self.analyse(standalone)
+        # What was answered: the follow-up made standalone, its unknown words corrected — shown to the user
+        # ("Câu hỏi được hiểu là …") so a wrong correction of a name is seen, not silently answered.
+        understood = analysis.text if corrected else standalone
         parts = comparison_parts(standalone)
         t0 = time.perf_counter()
         passages = self.retriever.retrieve(analysis, k=k, filters=filters, warnings=warnings)
@@ -188,7 +191,7 @@ class Answerer:
         answerable = decision.passes(self.refusal_threshold)
         if chosen == "llm" and passages and (answerable or parts is not None):
             try:
-                yield from self._stream_llm(question, standalone, passages, warnings, started, retrieve_ms)
+                yield from self._stream_llm(question, understood, passages, warnings, started, retrieve_ms)
                 return
             except HoidapError as exc:
                 warnings.append(f"Mô hình ngôn ngữ gặp lỗi ({exc}); dưới đây là câu trả lời trích xuất.")
@@ -203,7 +206,7 @@ class Answerer:
             result = extractive_result(question, passages, decision, self.refusal_threshold, filters,
                                        rival_threshold=self.model.refusal_threshold)
         result.warnings = warnings + result.warnings
-        result.rewritten_question = standalone if standalone != question else None
+        result.rewritten_question = understood if understood != question else None
         generate_ms = (time.perf_counter() - t1) * 1000
         result.timings_ms = Timings(retrieve=round(retrieve_ms, 2), generate=round(generate_ms, 2),
                                     first_token=round((time.perf_counter() - started) * 1000, 2),
@@ -219,13 +222,13 @@ class Answerer:
                 warnings.append(f"Không viết lại được câu hỏi tiếp theo bằng mô hình ({exc}).")
         return rewrite_followup(history, question)
 
-    def _stream_llm(self, question, standalone, passages, warnings, started, retrieve_ms) -> Iterator[StreamEvent]:
+    def _stream_llm(self, question, understood, passages, warnings, started, retrieve_ms) -> Iterator[StreamEvent]:
         from rag.citations import build_llm_result
 
         t1 = time.perf_counter()
         first_token = None
         pieces: list[str] = []
-        for token in self.generator.stream_answer(standalone, passages):
+        for token in self.generator.stream_answer(understood, passages):
             if first_token is None:
                 first_token = (time.perf_counter() - started) * 1000
             pieces.append(token)
@@ -233,7 +236,7 @@ class Answerer:
         text = "".join(pieces).strip()
         result = build_llm_result(question, text, passages, refusal=load_prompt("refusal"))
         result.warnings = warnings + result.warnings
-        result.rewritten_question = standalone if standalone != question else None
+        result.rewritten_question = understood if understood != question else None
         result.timings_ms = Timings(retrieve=round(retrieve_ms, 2), generate=round((time.perf_counter() - t1) * 1000, 2),
                                     first_token=round(first_token or 0.0, 2),
                                     total=round((time.perf_counter() - started) * 1000, 2))

@@ -57,7 +57,7 @@ class AnswerResult(BaseModel):
     unsupported: list[Unsupported] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     timings_ms: Timings = Field(default_factory=Timings)
-    rewritten_question: str | None = None  # a follow-up, rewritten with the conversation
+    rewritten_question: str | None = None  # the question as answered: a follow-up made standalone, typos corrected
     confidence: float | None = None  # the calibrated probability that the answer is right
     # Why a refusal: "no_match" = nothing related was found, "no_answer" = related passages were
     # found (and are returned) but none answers; None when not refused or not known.

@@ -115,6 +115,16 @@ def test_followup_is_rewritten_by_the_llm_when_present(seed_data_dir, fake_ollam
     assert result.mode == "llm" and result.unsupported == []
 
 
+def test_a_corrected_typo_is_shown_as_the_question_understood(answerer):
+    # A user whose word was corrected must be able to see it (a name "corrected" into another ward's would
+    # otherwise be answered silently); a question typed right is not echoed back.
+    typed = answerer.answer("Phươc Tân có bao nhiêu đảng viên?")
+    assert typed.rewritten_question == "Phước Tân có bao nhiêu đảng viên?"
+    assert "553" in typed.answer
+    assert answerer.answer(QUESTION).rewritten_question is None
+    assert answerer.answer("phuong phuoc tan co bao nhieu dang vien").rewritten_question is None
+
+
 def test_filters_restrict_sources_to_the_chosen_article_and_dates(answerer):
     only_004 = answerer.answer("Thu ngân sách đạt bao nhiêu?", filters=Filters(doc_ids=["004_90a849cf94e29e94"]))
     assert {c.doc_id for c in only_004.citations} == {"004_90a849cf94e29e94"}
