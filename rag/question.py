@@ -28,13 +28,17 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
 ]
 _COMPILED = [(name, re.compile(pattern)) for name, pattern in _TYPE_PATTERNS]
 
-# Folded question phrases and function words that carry no subject.
-_QUESTION_PHRASES = [
-    "bao nhieu phan tram", "may phan tram", "cho toi biet", "hay cho biet", "cho biet", "xin cho biet", "vui long", "lam on",
-    "bao nhieu", "la ai", "khi nao", "ngay nao", "nam nao", "thang nao", "luc nao", "bao gio",
-    "o dau", "tai dau", "noi nao", "nhu the nao", "the nao", "ra sao", "tai sao", "vi sao",
-    "la gi", "cai gi", "dieu gi", "thi sao", "lan thu may", "thu may", "co phai",
+# Question phrases and function words that carry no subject, as written; matched folded.
+_QUESTION_PHRASES_WRITTEN = [
+    "bao nhiêu phần trăm", "mấy phần trăm", "cho tôi biết", "hãy cho biết", "cho biết", "xin cho biết", "vui lòng",
+    "làm ơn", "bao nhiêu", "là ai", "khi nào", "ngày nào", "năm nào", "tháng nào", "lúc nào", "bao giờ",
+    "ở đâu", "tại đâu", "nơi nào", "như thế nào", "thế nào", "ra sao", "tại sao", "vì sao",
+    "là gì", "cái gì", "điều gì", "thì sao", "lần thứ mấy", "thứ mấy", "có phải",
 ]
+_QUESTION_PHRASES = [fold(phrase) for phrase in _QUESTION_PHRASES_WRITTEN]
+# A syllable of a question phrase, written: a phrase completed from a typo reads as typed right
+# ("bao nhiu" → "bao nhiêu", not the commoner "nhiều").
+_PHRASE_SPELLING = {fold(s): s for phrase in _QUESTION_PHRASES_WRITTEN for s in phrase.split()}
 _TWO_SYLLABLE_HEADS = {
     "thanh pho", "thi xa", "thi tran", "dia phuong", "don vi", "co quan", "to chuc", "thanh uy", "tinh uy",
     "huyen uy", "quan uy", "khu pho", "dia diem", "quoc gia", "dong chi", "hoi nghi", "chi bo", "dang bo",
@@ -81,6 +85,11 @@ def question_syllables() -> frozenset[str]:
     for _, pattern in _TYPE_PATTERNS:
         words.update(re.findall(r"[a-z]+", pattern))
     return frozenset(words)
+
+
+def phrase_spelling(folded: str) -> str | None:
+    """How a syllable of a question phrase is written ("nhieu" → "nhiêu"); None for other syllables."""
+    return _PHRASE_SPELLING.get(folded)
 
 
 def question_pairs() -> frozenset[tuple[str, str]]:

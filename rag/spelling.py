@@ -26,7 +26,7 @@ import string
 from functools import lru_cache
 
 from index.textnorm import fold, match_form
-from rag.question import question_pairs, question_syllables
+from rag.question import phrase_spelling, question_pairs, question_syllables
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _MARKED = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
@@ -102,7 +102,7 @@ class Speller:
         if not paired:
             for candidate in sorted(edits(folded)):  # one edit from a question phrase: "phần trăn" → "phần trăm"
                 if candidate in self.protected and self._context(candidate, before, after) == 1 << 40:
-                    return (self._best_spelling(candidate, around) or candidate) if accented else candidate
+                    return (phrase_spelling(candidate) or candidate) if accented else candidate
         if accented and known:
             return self._in_context(form, folded, around)
         if self._df(folded, "folded") > 0:

@@ -21,7 +21,9 @@ def test_edits_are_one_step_away():
 
 @pytest.mark.parametrize("typed, expected", [
     ("Phươc Tân có bao nhiêu đảng viên?", "Phước Tân có bao nhiêu đảng viên?"),
-    ("Cầu Ông Lãnh kết nạp bao nhiu đảng viên?", "Cầu Ông Lãnh kết nạp bao nhiều đảng viên?"),  # the seeds' spelling
+    # A question phrase is completed as it is written ("nhiêu"), not as the index's commoner "nhiều":
+    # the user is shown the question as understood.
+    ("Cầu Ông Lãnh kết nạp bao nhiu đảng viên?", "Cầu Ông Lãnh kết nạp bao nhiêu đảng viên?"),
     ("phuong phuoc tan co bao nhieu dnag vien", "phuong phuoc tan co bao nhieu dang vien"),
 ])
 def test_unknown_words_are_corrected_to_the_index_vocabulary(answerer, typed, expected):
