@@ -76,6 +76,14 @@ def test_plain_output_streams_answer_then_sources(data_dir):
     assert "chế độ" in done.stderr  # progress and mode go to stderr, not stdout
 
 
+def test_a_corrected_typo_is_said_on_stderr_and_the_answer_stays_on_stdout(data_dir):
+    done = ask(data_dir, "Phươc Tân kết nạp bao nhiu đảng viên?")
+    assert done.returncode == 0
+    assert "Câu hỏi được hiểu là: Phước Tân kết nạp bao nhiêu đảng viên?" in done.stderr
+    assert "hiểu là" not in done.stdout  # a script reading stdout gets the answer only
+    assert "hiểu là" not in ask(data_dir, QUESTION).stderr
+
+
 def test_unanswerable_question_is_refused(data_dir):
     result = json.loads(ask(data_dir, "--json", "Giá vàng hôm nay bao nhiêu?").stdout)
     assert result["abstained"] and result["citations"]
