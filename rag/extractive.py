@@ -23,6 +23,7 @@ MAX_QUOTE_CHARS = 320
 # Related passages were found when some sentence and the rest of its passage hold this share of the
 # question's IDF weight (the refusal then says "none answers" rather than "nothing related").
 RELATED_COVER = 0.5
+RIVAL_COVER_SLACK = 0.05  # a rival article may miss a twentieth of the question's weight (a function word)
 _COVER, _COVER_CONTEXT = SENTENCE_FEATURES.index("cover_unigram"), SENTENCE_FEATURES.index("cover_context")
 
 
@@ -94,9 +95,14 @@ def _rival(candidates: Candidates, model: AnswererModel, logits: np.ndarray, cho
     passages = candidates.passages
     doc = passages[chosen.sentence.passage_index].doc_id
     entities = SENTENCE_FEATURES.index("entities_in_sentence")
-    # Another article, about the same named subject (another ward's figure is no disagreement).
+    cover = SENTENCE_FEATURES.index("article_cover")
+    chosen_cover = candidates.features[candidates.sentences.index(chosen.sentence), cover]
+    # Another article, about the same named subject (another ward's figure is no disagreement) — also when the
+    # question names it without capitals ("phuong cau ong lanh …"): that article holds the question's words as
+    # fully as the chosen one.
     others = [i for i in np.argsort(-logits) if passages[candidates.sentences[i].passage_index].doc_id != doc
-              and candidates.features[i, entities] == 1.0]
+              and candidates.features[i, entities] == 1.0
+              and candidates.features[i, cover] >= chosen_cover - RIVAL_COVER_SLACK]
     if not others:
         return None
     # Judged as if the chosen article were not there: would this one be answered on its own?

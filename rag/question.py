@@ -221,6 +221,11 @@ def analyse(text: str) -> QuestionAnalysis:
         kept = {i for i in position if accented_tokens[i] not in _STOP_ACCENTED}
     else:
         kept = {i for i in position if folded_all[i] not in _STOP_SYLLABLES}
+    if titles:  # "người đứng đầu X" asks for X's title, which is searched for instead of "đứng đầu"
+        phrase = _HEAD_OF.search(" ".join(folded_all)).group(0).split()
+        start = next((i for i in range(len(folded_all)) if folded_all[i:i + len(phrase)] == phrase), None)
+        if start is not None:
+            kept -= set(range(start, start + len(phrase)))
     if not kept:  # a question made only of function words still needs something to match
         kept = set(range(len(folded_all)))
     order = sorted(kept)

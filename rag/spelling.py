@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from index.textnorm import fold, match_form
 from rag.question import phrase_spelling, question_pairs, question_syllables
+from rag.syllable import is_syllable
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _MARKED = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
@@ -106,8 +107,12 @@ class Speller:
         if accented and known:
             return self._in_context(form, folded, around)
         if self._df(folded, "folded") > 0:
-            # Known without its marks: a slipped mark when typed with accents, nothing to do without.
+            # Known without its marks: a slipped mark when typed with accents, nothing to do without (a real
+            # syllable typed with other marks is still read as a slip: leaving "bài viết" as typed in an
+            # archive that only says "Việt" also left slipped marks typed, docs/answerer.md).
             return self._best_spelling(folded, around) if accented else None
+        if accented and word != folded and is_syllable(word):
+            return None  # typed with its marks as a real syllable: meant, not a typo of a commoner word
         near = [(self._df(candidate, "folded"), candidate) for candidate in edits(folded)]
         near = [(self._context(c, before, after), df, c) for df, c in near if df > 0]
         if not near:

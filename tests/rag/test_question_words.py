@@ -64,3 +64,11 @@ def test_the_frame_itself_is_still_dropped():
     analysis = analyse("Phường Tân An thuộc quận nào?")
     assert "quận" in analysis.content_accented and "thuộc" not in analysis.content_accented
     assert analysis.qtype == "place"
+
+
+def test_who_heads_x_searches_the_title_not_the_words_stood_at_the_head():
+    from rag.question import analyse
+
+    analysis = analyse("Người đứng đầu tổ chức Đảng ở Tây Sơn tên là gì?")
+    assert "bí thư" in " ".join(analysis.content_accented)
+    assert "đứng" not in analysis.content_accented and "đầu" not in analysis.content_accented
