@@ -152,7 +152,7 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
                                 "ví dụ một con số, một ngày hay một người được nhắc tới.</div>")
                 with gr.Row(elem_classes="hd-ask-row"):
                     question = gr.Textbox(label="Câu hỏi", show_label=False, placeholder="Nhập câu hỏi rồi nhấn Enter…",
-                                          max_length=settings.max_question_chars, scale=6, lines=1,
+                                          scale=6, lines=1,  # no max_length: a cut question would be answered silently
                                           elem_id="hd-question", autofocus=True)
                     send = gr.Button("Hỏi", variant="primary", scale=1, min_width=80, elem_id="hd-send")
                 # Buttons rather than gr.Dataset: Gradio cuts a dataset sample at 60 characters mid-word.

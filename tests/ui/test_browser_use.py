@@ -114,6 +114,18 @@ def test_refusal_says_why_and_follow_up_shows_how_it_was_understood(session, liv
     page.screenshot(path=str(artifacts / "page-follow-up.png"))
 
 
+def test_a_too_long_question_is_refused_whole_not_cut_and_answered(session, live):
+    # The box used to carry maxlength, so a pasted 600-character question was cut at 500 and the
+    # answer was to a question the user never asked; now the page says why it will not answer.
+    page, _ = session
+    page.goto(live.url + "/")
+    ask_on_page(page, PHUOC_TAN_Q + " " + "x" * 600)
+    error = page.locator("#hd-chat .hd-error")
+    error.wait_for()
+    assert "Câu hỏi quá dài" in error.inner_text() and "500" in error.inner_text()
+    assert page.locator("#hd-chat .hd-answer").count() == 0
+
+
 def test_refusal_under_a_filter_names_the_filter(session, live):
     page, _ = session
     page.goto(live.url + "/")
