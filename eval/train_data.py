@@ -66,12 +66,19 @@ def parse_set(spec: str) -> TrainingSet:
 
 
 def feedback_items(path: Path) -> tuple[list[GoldItem], list[GoldItem]]:
-    """Thumbs-up: the cited sentence answers the question; thumbs-down: it does not."""
-    up, down = [], []
+    """Thumbs-up: the cited sentence answers the question; thumbs-down: it does not. A voter's later vote
+    on the same answer (same page turn, question and answer) replaces the earlier one, and a vote taken
+    back ("retract") leaves none: a thumb clicked by mistake and undone teaches nothing."""
+    latest: dict = {}
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         record = json.loads(line)
+        key = (record.get("turn") or f"line-{number}", record.get("question"), record.get("answer"))
+        latest.pop(key, None)  # re-inserted below, so the file's order is kept by the last vote
+        latest[key] = (number, record)
+    up, down = [], []
+    for number, record in latest.values():
         cited = [c for c in record.get("citations", []) if c.get("quote")]
         if not cited or record.get("vote") not in ("up", "down"):
             continue

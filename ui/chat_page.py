@@ -122,18 +122,20 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
         turns.append(turn)
         yield gr.update(), chat, turns, render.sources_panel_html(turns)
 
-    def on_vote(turns, data: gr.LikeData):
-        if not isinstance(data.liked, bool):
-            return
+    def on_vote(turns, data: gr.LikeData, request: gr.Request):
+        # Gradio sends True / False, and "" when the selected thumb is clicked again (the vote taken back).
+        vote = "up" if data.liked is True else "down" if data.liked is False else "retract" if data.liked == "" else None
         match = next((t for t in (turns or []) if t.get("msg_index") == data.index and t.get("result")), None)
-        if match is None:
+        if vote is None or match is None:
             return
         citations = citation_summary(match["result"].get("citations"))
+        session = getattr(request, "session_hash", None) if request else None
         try:
-            feedback.append(match["question"], match["answer"], citations, "up" if data.liked else "down", source="page")
+            feedback.append(match["question"], match["answer"], citations, vote, source="page",
+                            turn=f"{session or 'page'}#{match['turn']}")
         except HoidapError as exc:
             raise gr.Error(str(exc)) from exc
-        gr.Info("Đã ghi nhận phản hồi, xin cảm ơn.")
+        gr.Info("Đã bỏ phản hồi." if vote == "retract" else "Đã ghi nhận phản hồi, xin cảm ơn.")
 
     def clear():
         return [], [], render.sources_panel_html([]), ""

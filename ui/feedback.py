@@ -1,4 +1,4 @@
-"""Thumbs up/down, one JSON line each, in ``<data_dir>/feedback.jsonl``.
+"""Thumbs up/down (and a vote taken back), one JSON line each, in ``<data_dir>/feedback.jsonl``.
 
 A process-wide lock plus one ``write`` per line keeps concurrent votes from
 interleaving; the file is plain JSONL so reviewers can grep it or load it
@@ -21,7 +21,10 @@ class FeedbackLog:
     def __init__(self, data_dir: Path):
         self.path = Path(data_dir) / "feedback.jsonl"
 
-    def append(self, question: str, answer: str, citations: list, vote: str, source: str = "api") -> dict:
+    def append(self, question: str, answer: str, citations: list, vote: str, source: str = "api",
+               turn: str | None = None) -> dict:
+        """``vote`` is "up", "down" or "retract" (the voter took the vote back); ``turn`` names the answer
+        voted on (page session and turn number), so a changed or retracted vote replaces the earlier one."""
         record = {
             "time": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
             "vote": vote,
@@ -30,6 +33,8 @@ class FeedbackLog:
             "citations": citations,
             "source": source,
         }
+        if turn:
+            record["turn"] = turn
         line = json.dumps(record, ensure_ascii=False) + "\n"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

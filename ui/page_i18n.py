@@ -58,6 +58,8 @@ VI: dict[str, str] = {
 PATCHED_IN_PAGE: dict[str, str] = {
     "chatbot conversation": "Hội thoại",  # the chat log's aria-label
     "Close": "Đóng",  # the toast's close button
+    "Liked": "Đã chọn: hữu ích (bấm lại để bỏ)",  # a thumb's name once selected
+    "Disliked": "Đã chọn: không hữu ích (bấm lại để bỏ)",
     "Info": "Thông báo",  # toast titles (gr.Info after a vote)
     "Warning": "Cảnh báo",
     "Error": "Lỗi",

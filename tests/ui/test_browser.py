@@ -66,6 +66,18 @@ def test_chat_page_streams_answer_and_highlights_the_cited_sentence(session, liv
     assert lines, "no feedback written"
     vote = json.loads(lines[-1])
     assert vote["vote"] == "up" and vote["source"] == "page" and vote["citations"][0]["doc_id"].startswith("000_")
+    # The selected thumb says so in Vietnamese (Gradio names it "Liked") and as pressed; clicking it
+    # again takes the vote back, and the log records that, so `hoidap train --feedback` learns nothing from it.
+    selected = page.locator("#hd-chat button[aria-pressed='true']").last
+    selected.wait_for()
+    assert selected.get_attribute("aria-label").startswith("Đã chọn: hữu ích")
+    selected.click()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(log.read_text(encoding="utf-8").splitlines()) == before + 1:
+        time.sleep(0.1)
+    retract = json.loads(log.read_text(encoding="utf-8").splitlines()[-1])
+    assert retract["vote"] == "retract" and retract["turn"] == vote["turn"] and retract["question"] == vote["question"]
+    assert page.locator("#hd-chat button[aria-pressed='true']").count() == 0
 
 
 def test_chat_page_refusal_looks_different_and_follow_up_uses_history(session, live, artifacts):

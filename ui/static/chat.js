@@ -99,6 +99,7 @@
   var ROLE = { user: "Câu hỏi", bot: "Câu trả lời", assistant: "Câu trả lời" };
   var MESSAGE = /^(user|bot|assistant)'s message: /;
   var REMOVE = /^(?:Remove|Bỏ chọn) (\d+)$/;
+  var PRESSED = { "Liked": "true", "Disliked": "true", "Hữu ích": "false", "Không hữu ích": "false" };
   function label(node, name, value) {
     var m = MESSAGE.exec(value);
     if (m) {  // "bot's message: <div class=…>": the role in Vietnamese and the message as text
@@ -107,6 +108,10 @@
       node.setAttribute(name, ROLE[m[1]] + ": " + text.slice(0, 200));
       return;
     }
+    // A thumb says whether it is selected: Gradio only changes its English name ("Liked"), so the
+    // pressed state is set here for screen readers, from the name before and after translation.
+    var thumb = name === "aria-label" && node.closest ? node.closest("#hd-chat button") : null;
+    if (thumb && PRESSED[value] !== undefined) thumb.setAttribute("aria-pressed", PRESSED[value]);
     if (VI[value]) { met[value] = true; node.setAttribute(name, VI[value]); return; }
     var r = REMOVE.exec(value);
     var chip = r && name !== "placeholder" && node.closest ? node.closest(".token") : null;
