@@ -22,7 +22,8 @@ from ui.page_i18n import PATCHED_IN_PAGE
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 375, "height": 812}}
+# The commonest office laptop screen, and a phone.
+VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 375, "height": 812}}
 NOT_IN_ARTICLES_Q = "Thủ đô của nước Pháp là thành phố nào?"
 # English that Gradio (or a careless label) would put in front of a Vietnamese reader.
 ENGLISH = re.compile(r"\b(message|remove|like|dislike|copy|clear|select|textbox|submit|close|dropdown|loading|"
