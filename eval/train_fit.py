@@ -12,7 +12,7 @@ import random
 import numpy as np
 
 from eval.metrics import contains_any, token_f1
-from rag.extractive import decide, spans_with_rows, with_neighbour
+from rag.extractive import decide, quoted_text, second_sentence, spans_with_rows, with_neighbour
 from rag.features import ANSWER_FEATURES, SENTENCE_FEATURES, SPAN_FEATURES, schema_hash
 from rag.scorer import AnswererModel, LinearScorer
 
@@ -20,10 +20,13 @@ SPAN_NEGATIVES_PER_QUESTION = 60
 SPAN_MATCH_F1 = 0.5  # a span "matches" a gold answer at this token F1 or above
 FRAGMENT_COST = 0.5  # a wrong short answer shown costs half a right one (span threshold)
 QUOTE_MEDIAN_BUDGET = 220  # characters: the median quote of every set stays within it (quote rule)
+# … and with a second sentence quoted: the issue's 250 characters for the whole answer, less the [n] markers.
+QUOTES_MEDIAN_BUDGET = 240
 Z_CLIP = 5.0  # standardised features are clipped to ±Z_CLIP when fitting and scoring (rag/scorer.py)
 QUOTE_MARGINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
-THRESHOLD_FOLDS = 3  # article-grouped folds inside the training examples that choose the refusal threshold
+THRESHOLD_FOLDS = 5  # article-grouped folds inside the training examples that choose the refusal threshold
 QUOTE_JOIN_CHARS = (120, 160, 200, 240)  # characters: a neighbour joins, whatever it scores, when both fit
+QUOTE_SECOND_MARGINS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # a second sentence of the article within this logit
 
 
 def set_weights(examples) -> dict[str, float]:
@@ -159,8 +162,8 @@ def _fit_scorers(examples, retrieval: dict, seed: int, kinds: dict | None) -> An
                                            for e, t in zip(ranking, tables)]), SENTENCE_FEATURES,
                            np.concatenate([np.full(len(t), balance[e.set_name]) for e, t in zip(ranking, tables)]))
     span = _fit_span(kinds["span"], [e for e in ranking if e.kind == "answerable"], balance, rng)
-    margin, join_chars = choose_quote(ranking, sentence, balance)
-    draft = AnswererModel(sentence, span, None, 0.0, 0.0, retrieval, schema_hash(), margin, join_chars)
+    margin, join_chars, second = choose_quote(ranking, sentence, balance)
+    draft = AnswererModel(sentence, span, None, 0.0, 0.0, retrieval, schema_hash(), margin, join_chars, second)
     answer_x, answer_y, answer_w, span_points = [], [], [], []
     for e in examples:
         if e.kind == "feedback_down":
@@ -175,27 +178,30 @@ def _fit_scorers(examples, retrieval: dict, seed: int, kinds: dict | None) -> An
             span_points.append((outcome["span_p"], outcome["span_f1"]))
     answer = _scorer(kinds["answer"], np.vstack(answer_x), np.asarray(answer_y), ANSWER_FEATURES, np.asarray(answer_w))
     return AnswererModel(sentence, span, answer, choose_span_threshold(span_points), 0.0, retrieval, schema_hash(),
-                         margin, join_chars)
+                         margin, join_chars, second)
 
 
-def choose_quote(examples, sentence, balance: dict[str, float]) -> tuple[float | None, int | None]:
+def choose_quote(examples, sentence, balance: dict[str, float]) -> tuple[float | None, int | None, float | None]:
     """When a neighbour joins the quote: within which sentence-logit margin (up to MAX_QUOTE_CHARS), and
     up to which length of the two together whatever it scores — the pair with the most quotes holding
-    the answer while every set's median quote stays within QUOTE_MEDIAN_BUDGET characters."""
+    the answer while every set's median quote stays within QUOTE_MEDIAN_BUDGET characters; then, with
+    that rule, within which margin a second sentence of the article is quoted too (same objective and budget)."""
     rows = [e for e in examples if e.kind == "answerable" and len(e.candidates.sentences)]
     if not rows:
-        return None, None
+        return None, None, None
     logits = [sentence.logits(e.candidates.features) for e in rows]
     holds: dict[tuple[int, tuple[int, int]], bool] = {}  # (row, quote) → the quote holds a gold answer
     best, best_value = (None, None), float("-inf")
+    quotes: dict[tuple, list[tuple[int, int]]] = {}
     for join_chars in (None, *QUOTE_JOIN_CHARS):
         for margin in (None, *QUOTE_MARGINS):
-            hits, lengths = [], {}
+            hits, lengths, spans = [], {}, []
             for n, (e, z) in enumerate(zip(rows, logits)):
                 chosen = int(np.argmax(z))
                 sentence_ = e.candidates.sentences[chosen]
                 span = (with_neighbour(e.candidates.sentences, z, chosen, margin, join_chars)
                         or (sentence_.start, sentence_.end))
+                spans.append(span)
                 if (n, span) not in holds:
                     text = e.candidates.passages[sentence_.passage_index].text[span[0]:span[1]]
                     holds[n, span] = contains_any(text, e.item.answers)
@@ -203,9 +209,38 @@ def choose_quote(examples, sentence, balance: dict[str, float]) -> tuple[float |
                 lengths.setdefault(e.set_name, []).append(span[1] - span[0])
             if max(np.median(v) for v in lengths.values()) > QUOTE_MEDIAN_BUDGET:
                 continue
+            quotes[margin, join_chars] = spans
             if np.mean(hits) > best_value + 1e-9:
                 best, best_value = (margin, join_chars), float(np.mean(hits))
-    return best
+    if best not in quotes:
+        return None, None, None
+    # The second sentence each question would get with no margin, and how far below the first it scores:
+    # a margin then only decides whether it is quoted (second_sentence takes the best one that qualifies).
+    extras = []
+    for n, (e, z, span) in enumerate(zip(rows, logits, quotes[best])):
+        chosen = int(np.argmax(z))
+        extra = second_sentence(e.candidates, z, chosen, span, float("inf"))
+        if extra is None:
+            extras.append(None)
+            continue
+        row = next(i for i, s_ in enumerate(e.candidates.sentences)
+                   if (s_.passage_index, s_.start, s_.end) == extra)
+        text = e.candidates.passages[extra[0]].text[extra[1]:extra[2]]
+        extras.append((float(z[chosen] - z[row]), contains_any(text, e.item.answers), extra[2] - extra[1]))
+    second_best = None
+    for second in QUOTE_SECOND_MARGINS:
+        hits, lengths = [], {}
+        for n, (e, span, extra) in enumerate(zip(rows, quotes[best], extras)):
+            hit, length = holds[n, span], span[1] - span[0]
+            if extra is not None and extra[0] <= second:
+                hit, length = hit or extra[1], length + extra[2]
+            hits.append(balance[e.set_name] * hit)
+            lengths.setdefault(e.set_name, []).append(length)
+        if max(np.median(v) for v in lengths.values()) > QUOTES_MEDIAN_BUDGET:
+            continue
+        if np.mean(hits) > best_value + 1e-9:
+            second_best, best_value = second, float(np.mean(hits))
+    return best[0], best[1], second_best
 
 
 def _fit_span(kind: str, examples, balance: dict[str, float], rng) -> LinearScorer:
@@ -246,7 +281,7 @@ def _answer_row(example, draft: AnswererModel):
         return None, None
     text = example.candidates.passages[decision.sentence.passage_index].text
     answerable = example.kind == "answerable"
-    contains = answerable and contains_any(text[decision.quote[0]:decision.quote[1]], example.item.answers)
+    contains = answerable and contains_any(quoted_text(example.candidates, decision), example.item.answers)
     span_f1 = (token_f1(text[decision.short[0]:decision.short[1]], example.item.answers)
                if answerable and decision.short is not None else None)
     return decision.row, {"contains": contains, "span_f1": span_f1, "span_p": decision.span_probability}
@@ -288,7 +323,7 @@ def predict(example, model: AnswererModel) -> dict:
            "chars": None, "kind": example.kind, "set": example.set_name}
     if decision.sentence is not None and example.kind == "answerable":
         text = example.candidates.passages[decision.sentence.passage_index].text
-        quote = text[decision.quote[0]:decision.quote[1]]
+        quote = quoted_text(example.candidates, decision)
         out["chars"] = len(quote)
         out["contains"] = answered and contains_any(quote, example.item.answers)
         if answered and decision.short is not None:

@@ -44,6 +44,8 @@ def extractive_result(question: str, passages: list[Passage], decision: Decision
         # Two articles answer with different values: say so and cite both, pick neither.
         other, _ = _cite(passages, citations, rival)
         answer, short = f"{load_prompt('disagreement').strip()} {answer} {other}", None
+    elif decision.second is not None:
+        answer += " " + _cite_second(passages, citations, decision.second)
     return AnswerResult(question=question, answer=answer, short_answer=short, abstained=False, mode="extractive",
                         citations=citations, confidence=confidence)
 
@@ -61,3 +63,16 @@ def _cite(passages: list[Passage], citations: list[Citation], decision: Decision
     quote = passage.text[decision.quote[0]:decision.quote[1]].rstrip(" .")
     prefix = "…" if decision.quote[0] > decision.sentence.start else ""
     return f"{prefix}{quote} [{citation.n}].", short
+
+
+def _cite_second(passages: list[Passage], citations: list[Citation], second: tuple[int, int, int]) -> str:
+    """The second quoted sentence with its [n]: its passage's quote, or one more quote of the first passage."""
+    index, start, end = second
+    passage, citation = passages[index], citations[index]
+    span = span_in_article(passage, start, end)
+    if citation.quote is None:
+        citation.quote = span
+    else:
+        citation.more_quotes.append(span)
+    citation.cited = True
+    return f"{passage.text[start:end].rstrip(' .')} [{citation.n}]."

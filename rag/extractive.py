@@ -20,6 +20,7 @@ from rag.features import SENTENCE_FEATURES, QuestionContext, answer_row, sentenc
 from rag.scorer import AnswererModel
 
 MAX_QUOTE_CHARS = 320
+MAX_QUOTES_CHARS = 400  # the first quote and a second sentence together
 # Related passages were found when some sentence and the rest of its passage hold this share of the
 # question's IDF weight (the refusal then says "none answers" rather than "nothing related").
 RELATED_COVER = 0.5
@@ -52,6 +53,8 @@ class Decision:
     span_prior: float = 0.0  # the short answer's fit to what is asked
     span_probability: float = 0.0  # the span scorer's share for the best span (0 when the sentence has none)
     row: np.ndarray | None = None  # the answer features the probability was computed from (training reads them)
+    # A second sentence quoted after the first: (passage index, start, end) — same article, scored nearly as high.
+    second: tuple[int, int, int] | None = None
 
     def passes(self, threshold: float) -> bool:
         """Answer only when something related was found and the answer is likely enough: when nothing
@@ -144,7 +147,51 @@ def _decide_at(candidates: Candidates, model: AnswererModel, logits: np.ndarray,
         quote = neighbour
     return Decision(sentence, short, quote, probability, candidates.related,
                     span_prior=picked[0].prior if picked else 0.0,
-                    span_probability=span_probability or 0.0, row=row)
+                    span_probability=span_probability or 0.0, row=row,
+                    second=second_sentence(candidates, logits, best, quote, model.quote_second_margin))
+
+
+def second_sentence(candidates: Candidates, logits: np.ndarray, best: int, quote: tuple[int, int],
+                    margin: float | None) -> tuple[int, int, int] | None:
+    """The best-scored other sentence of the chosen article, when the ranker scores it within the fitted
+    ``margin`` of the chosen one and both fit in MAX_QUOTES_CHARS: an answer is often split over two
+    sentences of one article ("… hiện có 553 đảng viên" and, further on, "… sinh hoạt tại 29 chi bộ"),
+    and the ranker's runner-up holds it when its first choice does not. Never another article (two
+    articles' figures side by side read as one answer), nor a sentence inside the quote or repeating it, nor
+    one holding none of the question's words."""
+    if margin is None:
+        return None
+    from index.textnorm import normalize_for_compare
+
+    chosen = candidates.sentences[best]
+    passages = candidates.passages
+    doc = passages[chosen.passage_index].doc_id
+    quoted = normalize_for_compare(passages[chosen.passage_index].text[quote[0]:quote[1]])
+    for i in np.argsort(-logits):
+        if logits[i] < logits[best] - margin:
+            return None
+        other = candidates.sentences[int(i)]
+        if passages[other.passage_index].doc_id != doc or (
+                other.passage_index == chosen.passage_index and other.start < quote[1] and other.end > quote[0]):
+            continue
+        if normalize_for_compare(other.text) in quoted or quoted in normalize_for_compare(other.text):
+            continue  # a duplicated paragraph
+        if candidates.features[int(i), _COVER] <= 0:
+            continue  # none of the question's words: no evidence (a byline "Hoàng Bình" scores high for "ai …?")
+        if quote[1] - quote[0] + len(other.text) > MAX_QUOTES_CHARS:
+            return None
+        return other.passage_index, other.start, other.end
+    return None
+
+
+def quoted_text(candidates: Candidates, decision: Decision) -> str:
+    """Everything the answer quotes (the trainer and the evaluation judge this), in the order shown."""
+    passages = candidates.passages
+    text = passages[decision.sentence.passage_index].text[decision.quote[0]:decision.quote[1]]
+    if decision.second is not None:
+        index, start, end = decision.second
+        text += " " + passages[index].text[start:end]
+    return text
 
 
 def with_neighbour(sentences: list[SentenceCandidate], logits: np.ndarray, best: int,

@@ -27,6 +27,7 @@ class Citation(BaseModel):
     score: float
     cited: bool = False  # referenced by a [n] in the answer
     quote: Span | None = None  # the sentence the answer relies on
+    more_quotes: list[Span] = Field(default_factory=list)  # other sentences of this passage the answer quotes
     answer_span: Span | None = None  # the short answer inside the article
 
 

@@ -92,6 +92,8 @@ class AnswererModel:
     schema: str
     quote_margin: float | None = None  # a neighbour within this sentence logit joins the quote (None: never)
     quote_join_chars: int | None = None  # a neighbour joins whatever it scores when both fit in this (None: never)
+    # Another sentence of the same article within this sentence logit is quoted after the first (None: never).
+    quote_second_margin: float | None = None
 
     @classmethod
     def from_dict(cls, raw: dict) -> "AnswererModel":
@@ -99,7 +101,8 @@ class AnswererModel:
                    LinearScorer.from_dict(raw["answer"]), float(raw["span_threshold"]),
                    float(raw["refusal_threshold"]), dict(raw.get("retrieval", {})), raw["schema_hash"],
                    None if raw.get("quote_margin") is None else float(raw["quote_margin"]),
-                   None if raw.get("quote_join_chars") is None else int(raw["quote_join_chars"]))
+                   None if raw.get("quote_join_chars") is None else int(raw["quote_join_chars"]),
+                   None if raw.get("quote_second_margin") is None else float(raw["quote_second_margin"]))
 
     def to_dict(self) -> dict:
         return {"schema_hash": self.schema, "feature_schema": FEATURE_SCHEMA, "retrieval": self.retrieval,
@@ -107,6 +110,7 @@ class AnswererModel:
                 "refusal_threshold": round(self.refusal_threshold, 4),
                 "quote_margin": None if self.quote_margin is None else round(self.quote_margin, 4),
                 "quote_join_chars": self.quote_join_chars,
+                "quote_second_margin": None if self.quote_second_margin is None else round(self.quote_second_margin, 4),
                 "sentence": self.sentence.to_dict(), "span": self.span.to_dict(), "answer": self.answer.to_dict()}
 
 

@@ -37,9 +37,10 @@ def run_ask(settings: Settings, question: str, *, as_json: bool = False,
     for citation in result.citations:
         if result.abstained or citation.cited:
             date = f", {citation.date}" if citation.date else ""
-            quote = citation.quote.text if citation.quote else citation.text
+            quotes = [q.text for q in ([citation.quote] if citation.quote else []) + citation.more_quotes] or [citation.text]
             print(f"[{citation.n}] {citation.title}{date} ({citation.doc_id}, ký tự {citation.start}–{citation.end})")
-            print(f"    «{_clip(quote)}»")
+            for quote in quotes:
+                print(f"    «{_clip(quote)}»")
     for warning in result.warnings:
         print(f"⚠ {warning}", file=sys.stderr)
     mode = "LLM" if result.mode == "llm" else "trích xuất (extractive)"

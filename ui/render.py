@@ -175,7 +175,7 @@ def _with_strong(text: str, span: tuple[int, int] | None, offset: int) -> str:
 
 
 def passage_html(citation: Citation) -> str:
-    """The passage, without Markdown marks, with the cited sentence in one <mark> and the short
+    """The passage, without Markdown marks, with each quoted sentence in a <mark> and the short
     answer in <strong>."""
     text, offsets = plain(citation.text)
 
@@ -190,10 +190,16 @@ def passage_html(citation: Citation) -> str:
         if citation.quote is not None:  # the sentence lies outside this passage: show it first
             body = f'<mark class="hd-quote">{esc(plain_text(citation.quote.text))}</mark><br>…<br>{body}'
         return body
-    qs, qe = quote
-    return (_with_strong(text[:qs], short, 0)
-            + f'<mark class="hd-quote">{_with_strong(text[qs:qe], short, qs)}</mark>'
-            + _with_strong(text[qe:], short, qe))
+    marks = sorted([quote] + [m for m in map(mapped, citation.more_quotes) if m is not None])
+    parts, at = [], 0
+    for qs, qe in marks:  # the quoted sentences of this passage, each in its <mark>
+        qs = max(qs, at)
+        if qs >= qe:
+            continue
+        parts.append(_with_strong(text[at:qs], short, at))
+        parts.append(f'<mark class="hd-quote">{_with_strong(text[qs:qe], short, qs)}</mark>')
+        at = qe
+    return "".join(parts) + _with_strong(text[at:], short, at)
 
 
 def source_html(citation: Citation, turn: int) -> str:

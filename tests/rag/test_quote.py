@@ -47,7 +47,7 @@ class _ColumnRanker:
     """The sentence ranker's one method choose_quote uses: a logit per sentence (here, given)."""
 
     def logits(self, features: np.ndarray) -> np.ndarray:
-        return features[:, 0]
+        return features[:, -1]
 
 
 def _example(first: str, second: str, answer: str, set_name: str):
@@ -55,14 +55,14 @@ def _example(first: str, second: str, answer: str, set_name: str):
     return SimpleNamespace(kind="answerable", set_name=set_name, item=SimpleNamespace(answers=[answer]),
                            candidates=SimpleNamespace(sentences=sentences(first, second),
                                                       features=np.array([[3.0], [-4.0]]),
-                                                      passages=[SimpleNamespace(text=text)]))
+                                                      passages=[SimpleNamespace(text=text, doc_id="a")]))
 
 
 def test_the_trainer_joins_short_neighbours_that_hold_the_answer_within_the_length_budget():
     from eval.train_fit import QUOTE_JOIN_CHARS, QUOTE_MEDIAN_BUDGET, choose_quote
 
     examples = [_example(FIRST, SECOND, "nhiều ý kiến", name) for name in ("news", "wiki")]
-    margin, join_chars = choose_quote(examples, _ColumnRanker(), {"news": 1.0, "wiki": 1.0})
+    margin, join_chars, _ = choose_quote(examples, _ColumnRanker(), {"news": 1.0, "wiki": 1.0})
     assert join_chars is not None and join_chars >= len(FIRST) + 1 + len(SECOND)
 
     # The same answers, but each pair is longer than the median budget (each sentence alone is not):
@@ -71,4 +71,108 @@ def test_the_trainer_joins_short_neighbours_that_hold_the_answer_within_the_leng
     second = SECOND[:-1] + " về công tác xây dựng Đảng và chính quyền năm 2023."
     assert len(first) < QUOTE_MEDIAN_BUDGET < len(first) + 1 + len(second) <= max(QUOTE_JOIN_CHARS)
     examples = [_example(first, second, "nhiều ý kiến", name) for name in ("news", "wiki")]
-    assert choose_quote(examples, _ColumnRanker(), {"news": 1.0, "wiki": 1.0}) == (None, None)
+    assert choose_quote(examples, _ColumnRanker(), {"news": 1.0, "wiki": 1.0}) == (None, None, None)
+
+
+# --- a second sentence of the same article
+
+PASSAGE_A = "Đảng bộ phường Phước Tân hiện có 553 đảng viên. Phường có 12 khu phố. Toàn Đảng bộ sinh hoạt tại 29 chi bộ."
+PASSAGE_B = "Đảng bộ phường Tây Sơn có 31 chi bộ trực thuộc."
+
+
+def _candidates(passages: list[tuple[str, str]], logits: list[float], covers: list[float] | None = None):
+    """Every sentence of the passages (doc id, text), with the given ranker logits (last feature column)
+    and share of the question's words (the cover_unigram column; 0.5 unless given)."""
+    from index.chunking import split_sentences
+    from rag.features import SENTENCE_FEATURES
+
+    assert SENTENCE_FEATURES.index("cover_unigram") == 0
+
+    found = []
+    for index, (_, text) in enumerate(passages):
+        for position, (start, end) in enumerate(split_sentences(text)):
+            found.append(SentenceCandidate(index, position, start, end, text[start:end]))
+    assert len(found) == len(logits)
+    covers = [0.5] * len(logits) if covers is None else covers
+    return SimpleNamespace(sentences=found, features=np.column_stack([covers, logits]),
+                           passages=[SimpleNamespace(doc_id=d, text=t) for d, t in passages])
+
+
+def test_a_second_sentence_is_the_articles_best_other_one_within_the_margin():
+    from rag.extractive import second_sentence
+
+    c = _candidates([("a", PASSAGE_A), ("b", PASSAGE_B)], [3.0, 0.0, 2.5, 2.9])
+    first = c.sentences[0]
+    quote = (first.start, first.end)
+    # Tây Sơn's sentence scores higher, but it is another article: "29 chi bộ" is quoted, not "31".
+    third = c.sentences[2]
+    assert second_sentence(c, c.features[:, -1], 0, quote, margin=1.0) == (0, third.start, third.end)
+    assert second_sentence(c, c.features[:, -1], 0, quote, margin=0.25) is None  # 2.5 is 0.5 below 3.0
+    assert second_sentence(c, c.features[:, -1], 0, quote, margin=None) is None
+
+
+def test_a_duplicated_paragraph_or_the_quote_itself_is_never_the_second_sentence():
+    from rag.extractive import second_sentence
+
+    copy = "Đảng bộ phường Phước Tân hiện có 553 đảng viên."
+    c = _candidates([("a", PASSAGE_A), ("a", copy)], [3.0, 0.0, 1.0, 2.9])
+    first = c.sentences[0]
+    third = c.sentences[2]
+    # The copy in the article's next passage scores 2.9: skipped for the third sentence.
+    assert second_sentence(c, c.features[:, -1], 0, (first.start, first.end), margin=5.0) == (0, third.start, third.end)
+    # A quote already holding the first two sentences: the second is not quoted twice.
+    c = _candidates([("a", PASSAGE_A)], [3.0, 2.9, -1.0])
+    both = (c.sentences[0].start, c.sentences[1].end)
+    assert second_sentence(c, c.features[:, -1], 0, both, margin=1.0) is None
+
+
+def test_a_sentence_without_any_of_the_questions_words_is_never_the_second_sentence():
+    from rag.extractive import second_sentence
+
+    byline = PASSAGE_A + " Hoàng Bình"  # the article's byline, last: a name, which "Ai …?" ranks high
+    c = _candidates([("a", byline)], [3.0, -1.0, 0.5, 2.8], covers=[0.6, 0.2, 0.4, 0.0])
+    first, third = c.sentences[0], c.sentences[2]
+    assert c.sentences[3].text == "Hoàng Bình"
+    assert second_sentence(c, c.features[:, -1], 0, (first.start, first.end), margin=3.0) == (0, third.start, third.end)
+
+
+def test_the_trainer_quotes_a_second_sentence_when_it_holds_answers_the_first_misses():
+    from eval.train_fit import choose_quote
+
+    def example(name, answer):
+        c = _candidates([("a", PASSAGE_A)], [3.0, -2.0, 2.2])  # the runner-up is 0.8 below, two sentences on
+        return SimpleNamespace(kind="answerable", set_name=name, item=SimpleNamespace(answers=[answer]), candidates=c)
+
+    ranker = _ColumnRanker()
+    split = [example(n, "29 chi bộ") for n in ("news", "wiki")] + [example(n, "553 đảng viên") for n in ("news", "wiki")]
+    margin, join_chars, second = choose_quote(split, ranker, {"news": 1.0, "wiki": 1.0})
+    assert second is not None and second >= 0.8
+    # When the first sentence always holds the answer, a second one only lengthens the answer: not quoted.
+    held = [example(n, "553 đảng viên") for n in ("news", "wiki")]
+    assert choose_quote(held, ranker, {"news": 1.0, "wiki": 1.0})[2] is None
+
+
+def test_the_answer_quotes_both_sentences_each_with_its_source():
+    from rag.answer_text import extractive_result
+    from rag.extractive import Decision
+    from rag.retrieval import Passage
+
+    other = "Đại hội nhiệm kỳ 2020–2025 thành công tốt đẹp. Toàn Đảng bộ sinh hoạt tại 29 chi bộ."
+    passages = [Passage(0, "a:0", "a", "Phước Tân", None, PASSAGE_A, 0, len(PASSAGE_A), 1.0),
+                Passage(1, "a:1", "a", "Phước Tân", None, other, 500, 500 + len(other), 0.9)]
+    found = _candidates([("a", PASSAGE_A), ("a", other)], [3.0, 0.0, 1.0, 0.5, 2.6]).sentences
+    first, in_other = found[0], found[4]
+    decision = Decision(first, (first.text.index("553"), first.text.index(".")), (first.start, first.end), 0.9, True,
+                        second=(1, in_other.start, in_other.end))
+    result = extractive_result("Phước Tân có bao nhiêu đảng viên và chi bộ?", passages, decision, threshold=0.5)
+    assert result.answer == f"{first.text[:-1]} [1]. {in_other.text[:-1]} [2]."
+    assert result.short_answer == "553 đảng viên"
+    assert [c.cited for c in result.citations] == [True, True]
+    assert result.citations[1].quote.text == in_other.text and result.citations[1].quote.start == 500 + in_other.start
+
+    # In the same passage: one source, both sentences quoted from it.
+    third = found[2]
+    decision.second = (0, third.start, third.end)
+    result = extractive_result("Phước Tân có bao nhiêu đảng viên và chi bộ?", passages, decision, threshold=0.5)
+    assert result.answer.endswith(f"{third.text[:-1]} [1].") and not result.citations[1].cited
+    assert [q.text for q in result.citations[0].more_quotes] == [third.text]

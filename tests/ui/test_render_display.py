@@ -83,6 +83,18 @@ def test_passage_without_markdown_keeps_the_quote_and_short_answer_on_their_word
         passage(text, "Bế mạc", "5/3"), 1)
 
 
+def test_every_quoted_sentence_of_a_passage_is_highlighted_the_short_answer_in_the_first():
+    text = "Đảng bộ phường hiện có 553 đảng viên. Phường có 12 khu phố. Đảng bộ sinh hoạt tại 29 chi bộ."
+    citation = passage(text, "Đảng bộ phường hiện có 553 đảng viên.", "553 đảng viên")
+    second = "Đảng bộ sinh hoạt tại 29 chi bộ."
+    at = text.index(second)
+    citation.more_quotes.append(Span(start=1000 + at, end=1000 + at + len(second), text=second))
+    html = render.passage_html(citation)
+    marks = re.findall(r'<mark class="hd-quote">(.*?)</mark>', html)
+    assert marks == ["Đảng bộ phường hiện có <strong>553 đảng viên</strong>.", second], html
+    assert "Phường có 12 khu phố." in text_of(html)  # the sentence between them is shown, not marked
+
+
 def test_answer_text_and_short_answer_without_markdown_keep_their_links():
     result = AnswerResult(question="q", answer="**Đại hội** có 120 đại biểu [1].", short_answer="**120 đại biểu**",
                           citations=[passage("x 120 đại biểu", "x 120 đại biểu", "120 đại biểu")])

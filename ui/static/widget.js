@@ -266,8 +266,10 @@
         item.appendChild(el("div", "sm", vnDate(c.date) + " · mã bài " + c.doc_id));
         var q = el("div", "sq");
         var passage = plain(c.text);
-        if (c.quote && c.quote.text) q.appendChild(el("mark", null, plain(c.quote.text)));
-        else q.textContent = passage.length > 320 ? passage.slice(0, 320) + "…" : passage;
+        if (c.quote && c.quote.text) {
+          q.appendChild(el("mark", null, plain(c.quote.text)));
+          (c.more_quotes || []).forEach(function (m) { q.appendChild(el("span", null, " … ")); q.appendChild(el("mark", null, plain(m.text))); });
+        } else q.textContent = passage.length > 320 ? passage.slice(0, 320) + "…" : passage;
         item.appendChild(q); s.appendChild(item);
       });
       list.appendChild(s);
