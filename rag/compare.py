@@ -12,24 +12,57 @@ compared. Each fact must pass the same calibrated refusal threshold.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 
-from index.textnorm import fold
+from index.textnorm import fold, has_diacritics
 from rag.answer_text import citations_for, span_in_article
+from rag.candidates import WORD_RE
 from rag.extractive import decide
 from rag.result import AnswerResult
 from rag.spans import MONEY_RE, extend_with_unit, number_spans, parse_number
 
-_NUMBER_COMPARATIVE = re.compile(r"\b(nhiều|ít|cao|thấp|lớn|nhỏ)\s+(.*?)\s*hơn\b", re.IGNORECASE)
-_DATE_COMPARATIVE = re.compile(r"\b(trước|sớm hơn|sau|muộn hơn)\b", re.IGNORECASE)
-_PATTERNS = [
-    re.compile(r"^(?P<base>.+?\bnào\b.+?)[,:]\s*(?P<a>[^,:]+?)\s+(?:hay|hoặc)\s+(?P<b>[^,:?]+?)\s*\??$", re.IGNORECASE),
-    re.compile(r"^(?:giữa|trong số)\s+(?P<a>.+?)\s+(?:và|với)\s+(?P<b>.+?),\s*(?P<base>.+?\bnào\b.+?)\s*\??$", re.IGNORECASE),
-    re.compile(r"^(?P<pre>.+?)\s+của\s+(?P<a>.+?)\s+và\s+(?:của\s+)?(?P<b>.+?),\s*(?P<base>.+?\bnào\b.+?)\s*\??$",
-               re.IGNORECASE),
+_NUMBER_WORDS = r"\b(nhiều|ít|cao|thấp|lớn|nhỏ)\s+(.*?)\s*hơn\b"
+_DATE_WORDS = r"\b(trước|sớm hơn|sau|muộn hơn)\b"
+_PATTERN_SOURCES = [
+    r"^(?P<base>.+?\bnào\b.+?)[,:]\s*(?P<a>[^,:]+?)\s+(?:hay|hoặc)\s+(?P<b>[^,:?]+?)\s*\??$",
+    r"^(?:giữa|trong số)\s+(?P<a>.+?)\s+(?:và|với)\s+(?P<b>.+?),\s*(?P<base>.+?\bnào\b.+?)\s*\??$",
+    r"^(?P<pre>.+?)\s+của\s+(?P<a>.+?)\s+và\s+(?:của\s+)?(?P<b>.+?),\s*(?P<base>.+?\bnào\b.+?)\s*\??$",
 ]
 _MORE = {"nhiều", "cao", "lớn"}
 _HEADS = ("phường", "xã", "huyện", "quận", "tỉnh", "thành phố", "thị xã", "đơn vị", "nơi")
+
+
+def _bare(text: str) -> str:
+    """Diacritics off, case and regex syntax kept: the grammar of a question typed without accents."""
+    stripped = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    return stripped.replace("đ", "d").replace("Đ", "D")
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    """The comparison patterns in one spelling: as written, or without accents ("phuong nao … hon, A hay B")
+    — matched on the question only when it is typed without any mark, so "sáu" is never read as "sau"."""
+
+    number: re.Pattern
+    date: re.Pattern
+    patterns: list
+    words: dict  # the comparative as matched → as written ("nhieu" → "nhiều")
+    how_many: str
+    when: str
+    which: str
+
+    @classmethod
+    def build(cls, plain: bool) -> "_Grammar":
+        spell = _bare if plain else (lambda text: text)
+        words = {spell(w): w for w in ("nhiều", "ít", "cao", "thấp", "lớn", "nhỏ", "trước", "sớm hơn", "sau", "muộn hơn")}
+        return cls(re.compile(spell(_NUMBER_WORDS), re.IGNORECASE), re.compile(spell(_DATE_WORDS), re.IGNORECASE),
+                   [re.compile(spell(source), re.IGNORECASE) for source in _PATTERN_SOURCES], words,
+                   spell("bao nhiêu"), spell("khi nào"), spell("nào"))
+
+
+_ACCENTED, _PLAIN = _Grammar.build(False), _Grammar.build(True)
+_NUMBER_COMPARATIVE = _ACCENTED.number
 
 
 @dataclass
@@ -42,36 +75,57 @@ class Comparison:
 
 def comparison_parts(question: str) -> Comparison | None:
     text = question.strip()
-    for pattern in _PATTERNS:
+    grammar = _ACCENTED if has_diacritics(text) else _PLAIN
+    for pattern in grammar.patterns:
         match = pattern.match(text)
         if not match:
             continue
         base = match.group("base")
         subjects = [match.group("a").strip(), match.group("b").strip()]
-        number = _NUMBER_COMPARATIVE.search(base)
-        date = _DATE_COMPARATIVE.search(base)
+        number = _comparative(grammar, base)
+        date = grammar.date.search(base)
         if not number and not date:
             continue
-        kind, word = ("number", number.group(1).lower()) if number else ("date", date.group(1).lower())
+        found = number or date
+        kind, word = ("number" if number else "date"), grammar.words.get(found.group(1).lower(), found.group(1).lower())
         prefix = match.groupdict().get("pre")
-        subs = [_sub_question(base, subject, kind, prefix) for subject in subjects]
+        subs = [_sub_question(base, subject, kind, prefix, grammar) for subject in subjects]
         return Comparison(subjects, subs, kind, word)
     return None
 
 
-def _sub_question(base: str, subject: str, kind: str, prefix: str | None) -> str:
+def _comparative(grammar: _Grammar, text: str) -> re.Match | None:
+    """The comparative nearest its "hơn": in "báo cáo lớn hơn" (typed "bao cao lon hon") it is "lớn", not
+    the "cao" of "báo cáo"."""
+    found = grammar.number.search(text)
+    while found is not None:
+        inner = grammar.number.search(text, found.start() + 1)
+        if inner is None or inner.end() != found.end():
+            break
+        found = inner
+    return found
+
+
+def _sub_question(base: str, subject: str, kind: str, prefix: str | None, grammar: _Grammar = _ACCENTED) -> str:
+    which = grammar.which
     if prefix:  # "Hội nghị X của A và của B, hội nghị nào diễn ra trước" → "Hội nghị X của A diễn ra khi nào"
-        asked = f"{prefix} của {subject} " + re.sub(r"^.*?\bnào\b\s*", "", base, flags=re.IGNORECASE)
+        asked = f"{prefix} {'của' if grammar is _ACCENTED else 'cua'} {subject} " + re.sub(
+            rf"^.*?\b{which}\b\s*", "", base, flags=re.IGNORECASE)
     else:
         folded_subject = fold(subject)
         head = next((h for h in _HEADS if folded_subject.startswith(fold(h) + " ")), None)
-        pattern = rf"\b{head}\s+nào\b" if head else r"\bnào\b"
+        if head and grammar is _PLAIN:
+            head = _bare(head)
+        pattern = rf"\b{head}\s+{which}\b" if head else rf"\b{which}\b"
         asked = re.sub(pattern, subject, base, count=1, flags=re.IGNORECASE)
         if asked == base:
-            asked = re.sub(r"\bnào\b", subject, base, count=1, flags=re.IGNORECASE)
+            asked = re.sub(rf"\b{which}\b", subject, base, count=1, flags=re.IGNORECASE)
     if kind == "number":
-        return _NUMBER_COMPARATIVE.sub(lambda m: f"bao nhiêu {m.group(2)}".strip(), asked, count=1) + "?"
-    return _DATE_COMPARATIVE.sub("khi nào", asked, count=1) + "?"
+        found = _comparative(grammar, asked)
+        if found is None:
+            return asked + "?"
+        return asked[:found.start()] + f"{grammar.how_many} {found.group(2)}".strip() + asked[found.end():] + "?"
+    return grammar.date.sub(grammar.when, asked, count=1) + "?"
 
 
 def _display_subject(subject: str) -> str:
@@ -80,6 +134,21 @@ def _display_subject(subject: str) -> str:
     for head in _HEADS:
         if fold(subject).startswith(fold(head) + " "):
             return subject[len(head) + 1 :].strip()
+    return subject
+
+
+def _as_written(subject: str, passage) -> str:
+    """The subject as its article writes it ("phuoc tan" typed without accents is shown "Phước Tân"):
+    the first run of words in the passage's title or text that folds like it; else as typed."""
+    wanted = fold(subject).split()
+    if not wanted:
+        return subject
+    for text in (passage.title or "", passage.text):
+        found = list(WORD_RE.finditer(text))
+        folded = [fold(m.group(0)) for m in found]
+        for i in range(len(found) - len(wanted) + 1):
+            if folded[i:i + len(wanted)] == wanted:
+                return text[found[i].start():found[i + len(wanted) - 1].end()]
     return subject
 
 
@@ -97,7 +166,7 @@ def answer_comparison(answerer, question: str, parts: Comparison, filters, k: in
         value = _value(parts.kind, passage, extracted)
         if value is None:
             return None
-        facts.append((subject, value, passage, extracted))
+        facts.append((_as_written(_display_subject(subject), passage), value, passage, extracted))
     if parts.kind == "number":
         facts = _same_unit(facts)
         if facts is None:

@@ -179,7 +179,7 @@ class Answerer:
         # What was answered: the follow-up made standalone, its unknown words corrected — shown to the user
         # ("Câu hỏi được hiểu là …") so a wrong correction of a name is seen, not silently answered.
         understood = analysis.text if corrected else standalone
-        parts = comparison_parts(standalone)
+        parts = comparison_parts(understood)  # subjects as corrected ("Phước Tan" is Phước Tân)
         t0 = time.perf_counter()
         passages = self.retriever.retrieve(analysis, k=k, filters=filters, warnings=warnings)
         retrieve_ms = (time.perf_counter() - t0) * 1000

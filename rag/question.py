@@ -76,6 +76,11 @@ def title_words(folded_question: str) -> list[str]:
     return []
 
 
+# The words that frame a comparison ("giữa A và B, … nào … hơn / trước"), read by rag/compare.py: a small
+# archive without "giữa" must not read "giua" as "giu".
+_COMPARISON_FRAME = {"giua", "hoac", "hon", "truoc", "som", "muon"}
+
+
 def question_syllables() -> frozenset[str]:
     """Folded syllables of the question words and function words: never "corrected" (a small corpus
     may not hold "bao nhiêu", which is still no typo)."""
@@ -84,6 +89,7 @@ def question_syllables() -> frozenset[str]:
         words.update(phrase.split())
     for _, pattern in _TYPE_PATTERNS:
         words.update(re.findall(r"[a-z]+", pattern))
+    words.update(_COMPARISON_FRAME)
     return frozenset(words)
 
 

@@ -141,18 +141,21 @@ class Speller:
         # Neighbours across punctuation or a number are not pairs in the index.
         joined = [i + 1 < len(found) and not question[m.end():found[i + 1].start()].strip()
                   for i, m in enumerate(found)]
-        neighbours = {m.start(): (folded[i - 1] if i else "", folded[i + 1] if i + 1 < len(found) else "",
-                                  (forms[i - 1] if i and joined[i - 1] else "",
-                                   forms[i + 1] if joined[i] else ""))
-                      for i, m in enumerate(found)}
-
-        def replace(match: re.Match) -> str:
-            nonlocal changed
+        pieces, last = [], 0
+        # Left to right, each word read beside the words before it as corrected: "bão cáo" becomes "báo cáo"
+        # (and "cáo", now beside "báo", stays), not "bão cao".
+        for i, match in enumerate(found):
             word = match.group(0)
-            fixed = self.correct_word(word, accented, *neighbours[match.start()])
+            fixed = self.correct_word(word, accented, folded[i - 1] if i else "",
+                                      folded[i + 1] if i + 1 < len(found) else "",
+                                      (forms[i - 1] if i and joined[i - 1] else "", forms[i + 1] if joined[i] else ""))
+            pieces.append(question[last:match.start()])
+            last = match.end()
             if fixed is None:
-                return word
+                pieces.append(word)
+                continue
             changed = True
-            return fixed[:1].upper() + fixed[1:] if word[:1].isupper() else fixed
-
-        return _WORD.sub(replace, question), changed
+            pieces.append(fixed[:1].upper() + fixed[1:] if word[:1].isupper() else fixed)
+            folded[i], forms[i] = fold(fixed), match_form(fixed)
+        pieces.append(question[last:])
+        return "".join(pieces), changed

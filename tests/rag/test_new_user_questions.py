@@ -73,3 +73,42 @@ def test_a_comparison_compares_figures_of_one_kind(data_dir, question, winner, f
     result = ask(data_dir, question)
     assert result["short_answer"] == winner, result["answer"]
     assert all(figure in result["answer"] for figure in figures), result["answer"]
+
+
+
+@pytest.mark.parametrize("question", [
+    # Typed without accents: the comparison is still read as one, and its subjects are named as the
+    # articles write them.
+    "phuong nao co nhieu dang vien hon, phuoc tan hay tay son?",
+    # A subject with a slipped mark is named as corrected, not as typed ("Phước Tan").
+    "Phường nào có nhiều đảng viên hơn, Phước Tan hay Tây Sơn?",
+])
+def test_a_comparison_as_typed_names_its_subjects_as_written(data_dir, question):
+    result = ask(data_dir, question)
+    assert result["short_answer"] == "Phước Tân", result["answer"]
+    assert "553 đảng viên" in result["answer"] and "314 đảng viên" in result["answer"]
+    assert "Tây Sơn" in result["answer"] and "Phước Tan " not in result["answer"]
+
+
+# Known misses (docs/answerer.md, "Known misses"): the shipped answer scorer gives these 0.37–0.51, above its
+# threshold. Strict: the day one is refused, the test reports it and the mark must go.
+_KNOWN_MISS = pytest.mark.xfail(strict=True, reason="known miss of the fifth model: answered, not refused; "
+                                                    "unit and place features were measured and did not hold "
+                                                    "on every development set (docs/answerer.md)")
+
+
+@pytest.mark.parametrize("question, after", [
+    # The Trần Phú article reports a conference ("hội nghị BCH lần thứ 14", "nhiệm vụ 9 tháng"), never a
+    # number of party members: "14" or "9 tháng" is not an answer.
+    pytest.param("Phường Trần Phú có bao nhiêu đảng viên?", (), marks=_KNOWN_MISS),
+    # The same asked as a follow-up to a question the articles do answer.
+    pytest.param("còn phường Trần Phú thì sao?", ("Phường Phước Tân có bao nhiêu đảng viên?",), marks=_KNOWN_MISS),
+    # The Cầu Ông Lãnh article dates its conference but never says where it was held ("Đảng" is no place).
+    pytest.param("Hội nghị của phường Cầu Ông Lãnh diễn ra ở đâu?", (), marks=_KNOWN_MISS),
+    # Asked of a ward no article is about: refused.
+    ("Phường Phước Hòa có bao nhiêu đảng viên?", ()),
+])
+def test_refused_when_the_articles_do_not_say(data_dir, question, after):
+    result = ask(data_dir, question, *after)
+    assert result["abstained"], (result["short_answer"], result["answer"])
+    assert result["refusal_reason"] in {"no_match", "no_answer"}

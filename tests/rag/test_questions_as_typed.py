@@ -78,3 +78,30 @@ def test_a_slipped_tone_is_still_corrected_when_the_neighbours_say_so(answerer):
     speller = Speller(answerer.reader.lexical)
     assert speller.correct("Phường Phước Tân có bao nhiêu đàng viên?", accented=True) == (
         "Phường Phước Tân có bao nhiêu đảng viên?", True)
+
+
+
+@pytest.fixture(scope="module")
+def report_answerer(tmp_path_factory):
+    """An archive that says "báo cáo" (report), and "cao" (high) before "thu" elsewhere."""
+    from index.builder import sync_index
+    from index.config import Settings
+    from rag.pipeline import Answerer
+
+    folder = tmp_path_factory.mktemp("report-articles")
+    (folder / "bao-cao.txt").write_text(
+        "Phường An Bình báo cáo kết quả 6 tháng\n\nNgày 5/7/2021, UBND phường An Bình báo cáo tỷ lệ thu ngân "
+        "sách đạt 52%. Giá cao thu hút người bán.\n", encoding="utf-8")
+    data_dir = tmp_path_factory.mktemp("report-index")
+    sync_index([folder], Settings(data_dir=data_dir), embed_spec="lexical")
+    return Answerer(Settings(data_dir=data_dir, mode="extractive"))
+
+
+@pytest.mark.parametrize("slip", ["bảo", "bào", "bsáo"])
+def test_a_word_next_to_a_corrected_one_is_read_beside_the_correction(report_answerer, slip):
+    # "cáo" is right, but it pairs with neither "bảo" (the slip) nor "thu"; read beside the typed slip it
+    # became "cao" ("cao thu" is a pair the archive holds). Read left to right, the slip is corrected first
+    # and "cáo" then pairs with "báo".
+    speller = Speller(report_answerer.reader.lexical)
+    assert speller.correct(f"Phường An Bình {slip} cáo thu ngân sách bao nhiêu?", accented=True) == (
+        "Phường An Bình báo cáo thu ngân sách bao nhiêu?", True)
