@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Optional
@@ -231,7 +233,20 @@ def _asks_for_a_product_command(argv: list[str]) -> bool:
     return bool(argv) and argv[0] in {info.name for info in app.registered_commands}
 
 
+_interrupted = False
+
+
+def _on_interrupt(signum, frame) -> None:
+    """Ctrl-C, remembered: an interrupt that lands inside a library (an import half done, a schema half
+    built) can surface as another exception, which is still the user stopping the run."""
+    global _interrupted
+    _interrupted = True
+    signal.default_int_handler(signum, frame)
+
+
 def main() -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _on_interrupt)
     if not _asks_for_a_product_command(sys.argv[1:]):  # `hoidap --help` and plugin commands need them
         _register_plugins()
     try:
@@ -269,11 +284,15 @@ def main() -> None:
             sys.exit(130)
         if os.environ.get("HOIDAP_DEBUG"):
             raise
+        if _interrupted:  # e.g. a SchemaError from a library import that Ctrl-C cut short
+            print("hoidap: đã dừng (interrupted)", file=sys.stderr)
+            sys.exit(130)
         explained = system_error_message(exc)
         if explained:
             print(f"hoidap: {explained}", file=sys.stderr)
             sys.exit(1)
-        print(f"hoidap: lỗi không mong đợi: {type(exc).__name__}: {exc} (đặt HOIDAP_DEBUG=1 để xem chi tiết)",
+        first = (str(exc).strip().splitlines() or [""])[0]  # one stderr line, whatever the library wrote
+        print(f"hoidap: lỗi không mong đợi: {type(exc).__name__}: {first} (đặt HOIDAP_DEBUG=1 để xem chi tiết)",
               file=sys.stderr)
         sys.exit(2)
 
