@@ -51,6 +51,7 @@ class _Grammar:
     how_many: str
     when: str
     which: str
+    of: str
 
     @classmethod
     def build(cls, plain: bool) -> "_Grammar":
@@ -58,11 +59,10 @@ class _Grammar:
         words = {spell(w): w for w in ("nhiều", "ít", "cao", "thấp", "lớn", "nhỏ", "trước", "sớm hơn", "sau", "muộn hơn")}
         return cls(re.compile(spell(_NUMBER_WORDS), re.IGNORECASE), re.compile(spell(_DATE_WORDS), re.IGNORECASE),
                    [re.compile(spell(source), re.IGNORECASE) for source in _PATTERN_SOURCES], words,
-                   spell("bao nhiêu"), spell("khi nào"), spell("nào"))
+                   spell("bao nhiêu"), spell("khi nào"), spell("nào"), spell("của"))
 
 
 _ACCENTED, _PLAIN = _Grammar.build(False), _Grammar.build(True)
-_NUMBER_COMPARATIVE = _ACCENTED.number
 
 
 @dataclass
@@ -109,7 +109,7 @@ def _comparative(grammar: _Grammar, text: str) -> re.Match | None:
 def _sub_question(base: str, subject: str, kind: str, prefix: str | None, grammar: _Grammar = _ACCENTED) -> str:
     which = grammar.which
     if prefix:  # "Hội nghị X của A và của B, hội nghị nào diễn ra trước" → "Hội nghị X của A diễn ra khi nào"
-        asked = f"{prefix} {'của' if grammar is _ACCENTED else 'cua'} {subject} " + re.sub(
+        asked = f"{prefix} {grammar.of} {subject} " + re.sub(
             rf"^.*?\b{which}\b\s*", "", base, flags=re.IGNORECASE)
     else:
         folded_subject = fold(subject)
