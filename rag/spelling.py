@@ -4,6 +4,11 @@ A question syllable the index has never seen is replaced before scoring:
 
 * its diacritic-free form is known ("Phươc" → "phuoc"): the most frequent indexed
   spelling with that form ("Phước") — a slipped or missing tone or vowel mark;
+* a letter dropped, swapped or mistyped in a word typed with its marks: the
+  indexed syllable one edit away with the marks where they were typed ("sốn" →
+  "sống", "Chtấ" → "chất") — first when it pairs with a neighbour, even over a
+  slipped mark ("suy gảm" → "suy giảm", not "gam"), even for a word spelt like
+  a syllable ("trực thộc" → "trực thuộc");
 * otherwise the most frequent indexed syllable one edit away in the
   diacritic-free form ("nhiu" → "nhiều", "dnag" → "đang");
 * a known syllable whose slipped mark made another word ("nhà vô dịch", "thành lấp"): when neither pair it
@@ -34,6 +39,16 @@ _MARKED = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
 _TONES = "aàáảãạ|ăằắẳẵặ|âầấẩẫậ|eèéẻẽẹ|êềếểễệ|iìíỉĩị|oòóỏõọ|ôồốổỗộ|ơờớởỡợ|uùúủũụ|ưừứửữự|yỳýỷỹỵ"
 _TONED = {group[0]: group for group in _TONES.split("|")}
 _VOWELS = set("aăâeêioôơuưy")
+_LETTERS = string.ascii_lowercase + "ăâđêôơư"
+
+
+@lru_cache(maxsize=20_000)
+def marked_edits(form: str) -> tuple[str, ...]:
+    """One edit of a syllable typed with its marks, the marks kept where they were ("sốn" → "sống", "Chtấ" →
+    "chất", "đờng" → "đường"): a dropped, doubled, swapped or wrong letter, not a slipped mark."""
+    if len(form) > 8:
+        return ()
+    return tuple({match_form(edit) for edit in edits(form, _LETTERS)})
 
 
 @lru_cache(maxsize=20_000)
@@ -52,10 +67,9 @@ def spellings(folded: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def edits(word: str) -> set[str]:
-    """Every string one deletion, transposition, replacement or insertion away (a–z)."""
+def edits(word: str, letters: str = string.ascii_lowercase) -> set[str]:
+    """Every string one deletion, transposition, replacement or insertion away (of ``letters``)."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    letters = string.ascii_lowercase
     return ({a + b[1:] for a, b in splits if b}
             | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
             | {a + c + b[1:] for a, b in splits if b for c in letters}
@@ -106,13 +120,29 @@ class Speller:
                     return (phrase_spelling(candidate) or candidate) if accented else candidate
         if accented and known:
             return self._in_context(form, folded, around)
+        slip = None
         if self._df(folded, "folded") > 0:
             # Known without its marks: a slipped mark when typed with accents, nothing to do without (a real
             # syllable typed with other marks is still read as a slip: leaving "bài viết" as typed in an
             # archive that only says "Việt" also left slipped marks typed, docs/answerer.md).
-            return self._best_spelling(folded, around) if accented else None
-        if accented and word != folded and is_syllable(word):
-            return None  # typed with its marks as a real syllable: meant, not a typo of a commoner word
+            if not accented:
+                return None
+            slip = self._best_spelling(folded, around)
+            if slip is not None and self._pairs(slip, *around) > 0:
+                return slip
+        if accented:
+            # A letter dropped, swapped or mistyped, the marks typed kept: the spelling that pairs with a
+            # neighbour first ("suy gảm" → "suy giảm", not the mark slip "gam"), else the commonest.
+            marked = [(self._pairs(c, *around), self._df(c, "accented"), c) for c in marked_edits(form)]
+            marked = max((m for m in marked if m[1] > 0), default=None)
+            if marked is not None and marked[0] > 0:
+                return marked[2]
+            if slip is not None:
+                return slip
+            if word != folded and is_syllable(word):
+                return None  # typed with its marks as a real syllable: meant, not a typo of a commoner word
+            if marked is not None and word != folded:
+                return marked[2]
         near = [(self._df(candidate, "folded"), candidate) for candidate in edits(folded)]
         near = [(self._context(c, before, after), df, c) for df, c in near if df > 0]
         if not near:

@@ -105,3 +105,16 @@ def test_a_word_next_to_a_corrected_one_is_read_beside_the_correction(report_ans
     speller = Speller(report_answerer.reader.lexical)
     assert speller.correct(f"Phường An Bình {slip} cáo thu ngân sách bao nhiêu?", accented=True) == (
         "Phường An Bình báo cáo thu ngân sách bao nhiêu?", True)
+
+
+@pytest.mark.parametrize("typed, expected", [
+    # A letter dropped from a word typed with its marks: the marks are kept ("thàn" is "thành", where the
+    # diacritic-free reading made it "thần"; "thộc" is spelt like a syllable and was left as typed).
+    ("Phước Tân có bao nhiêu đảng viên được xếp loại hoàn thàn xuất sắc nhiệm vụ?",
+     "Phước Tân có bao nhiêu đảng viên được xếp loại hoàn thành xuất sắc nhiệm vụ?"),
+    ("Đảng bộ phường Tây Sơn có bao nhiêu chi bộ trực thộc?",
+     "Đảng bộ phường Tây Sơn có bao nhiêu chi bộ trực thuộc?"),
+])
+def test_a_dropped_letter_is_restored_with_the_marks_as_typed(answerer, typed, expected):
+    assert Speller(answerer.reader.lexical).correct(typed, accented=True) == (expected, True)
+
