@@ -33,6 +33,8 @@ def register(app: typer.Typer) -> None:
         baseline: Optional[str] = typer.Option(None, "--baseline",
                                                help="bm25: thêm cột BM25 thuần trên đoạn văn (plain BM25 column)."),
         typos: bool = typer.Option(False, "--typos", help="Hỏi mỗi câu với một lỗi gõ cố định (eval/typos.py)."),
+        unaccented: bool = typer.Option(False, "--no-accents",
+                                        help="Hỏi mỗi câu không dấu, như gõ không có bộ gõ tiếng Việt (without diacritics)."),
         hold_out: Optional[float] = typer.Option(None, "--hold-out", help="Lập chỉ mục --corpus thiếu tỉ lệ bài này; "
                                                  "câu hỏi về bài bị giữ lại phải được từ chối (eval/holdout.py)."),
     ) -> None:
@@ -73,8 +75,10 @@ def register(app: typer.Typer) -> None:
 
             items = with_held_out(items, held)
         answerer = Answerer(settings)
-        report, records = evaluate(answerer, items, mode=mode, k=k, progress=progress, baseline=baseline, typos=typos)
-        report_meta = {"gold": str(gold), "mode": mode, "k": k or settings.top_k, "typos": typos, "hold_out": hold_out,
+        report, records = evaluate(answerer, items, mode=mode, k=k, progress=progress, baseline=baseline, typos=typos,
+                                   unaccented=unaccented)
+        report_meta = {"gold": str(gold), "mode": mode, "k": k or settings.top_k, "typos": typos,
+                       "unaccented": unaccented, "hold_out": hold_out,
                        "embedder": answerer.reader.manifest.embedder.get("name")}
         if calibrate_refusal:
             calibration = calibrate(records)

@@ -143,13 +143,17 @@ def baseline_report(answerer, items: list[GoldItem], questions: list[str]) -> di
 
 
 def evaluate(answerer, items: list[GoldItem], *, mode: str | None = None, k: int | None = None,
-             progress=None, baseline: str | None = None, typos: bool = False) -> tuple[dict, list[QuestionRecord]]:
-    """``typos``: ask each question with one deterministic typo (eval/typos.py);
+             progress=None, baseline: str | None = None, typos: bool = False,
+             unaccented: bool = False) -> tuple[dict, list[QuestionRecord]]:
+    """``typos``: ask each question with one deterministic typo (eval/typos.py); ``unaccented``: without
+    any diacritic, as typed with no Vietnamese input method (after the typo, when both);
     ``baseline="bm25"``: add plain BM25's retrieval figures on the same questions."""
-    from eval.typos import mistype
+    from eval.typos import mistype, without_marks
 
     records = []
     asked = [mistype(item.question, item.id) if typos else item.question for item in items]
+    if unaccented:
+        asked = [without_marks(question) for question in asked]
     if progress:
         progress.start("Đánh giá (evaluating)", len(items))
     for item, question_text in zip(items, asked):

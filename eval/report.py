@@ -84,9 +84,15 @@ def _baseline(report: dict) -> tuple[str, dict] | None:
     return str(baseline.get("name") or "baseline"), baseline["retrieval"]
 
 
+def _asked_as(meta: dict) -> str:
+    """How the questions were typed, when not as written in the gold file."""
+    forms = [name for key, name in (("typos", "một lỗi gõ mỗi câu"), ("unaccented", "không dấu")) if meta.get(key)]
+    return f", câu hỏi gõ {' và '.join(forms)}" if forms else ""
+
+
 def _header(report: dict, meta: dict) -> str:
-    return (f"Gold `{meta.get('gold')}` — {report['n']} câu, chế độ {meta.get('mode') or 'auto'}, k={meta.get('k')}, "
-            f"bộ nhúng {meta.get('embedder')}, ngày {date.today().isoformat()}")
+    return (f"Gold `{meta.get('gold')}` — {report['n']} câu{_asked_as(meta)}, chế độ {meta.get('mode') or 'auto'}, "
+            f"k={meta.get('k')}, bộ nhúng {meta.get('embedder')}, ngày {date.today().isoformat()}")
 
 
 def markdown_tables(report: dict, meta: dict) -> str:
@@ -205,10 +211,15 @@ def _question_row(record, v: Verdict) -> str:
         outcome = (f'<span class="miss">sai: {esc(MISS_NAMES.get(cause, cause))}</span>'
                    f'<br><small>({esc(cause)})</small>')
     short = esc(result.get("short_answer") or "")
+    # Asked with a typo or without marks: the question as asked, and as the answerer understood it.
+    asked = result.get("question") or item.question
+    understood = result.get("rewritten_question")
+    typed = (f"<br><small>hỏi: {esc(asked)}</small>" if asked != item.question else "") + (
+        f"<br><small>hiểu là: {esc(understood)}</small>" if understood and understood not in (asked, item.question) else "")
     verdicts = (f"chứa đáp án: {_yes_no(v.contains, 'không áp dụng')}<br>"
                 f"trả lời ngắn khớp: {_yes_no(v.short_match, 'không có' if item.answerable else 'không áp dụng')}")
     return (f'<tr class="{"missrow" if not v.right else ""}"><td>{esc(item.id)}<br><small>{esc(item.category)}</small></td>'
-            f"<td>{esc(item.question)}</td><td>{esc(result['answer'])}"
+            f"<td>{esc(item.question)}{typed}</td><td>{esc(result['answer'])}"
             f"{f'<br>Trả lời ngắn: <b>{short}</b>' if short else ''}<ul>{sources}</ul></td>"
             f"<td>{esc(' | '.join(item.answers) or '(không có đáp án trong kho)')}<br>"
             f"<small>{esc(', '.join(item.doc_ids))}</small><br><small>{esc(item.evidence)}</small></td>"

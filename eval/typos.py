@@ -5,6 +5,10 @@ correction (rag/spelling.py) is measured on the same questions as the clean
 run. The word and the edit are chosen from a hash of the question's id, so a
 run is reproducible: a slipped tone mark, a lost vowel mark (ư→u, ơ→o, â→a, ê→e,
 ô→o, ă→a, đ→d), two swapped letters, or a dropped letter.
+
+``hoidap eval --no-accents`` asks each question as it is typed on a keyboard without
+a Vietnamese input method (``without_marks``): every mark gone, capitals and
+punctuation kept; with ``--typos`` too, the typo comes first.
 """
 
 from __future__ import annotations
@@ -87,3 +91,10 @@ def mistype(question: str, key: str) -> str:
             if changed and changed != match.group(0):
                 return question[:match.start()] + changed + question[match.end():]
     return question
+
+
+def without_marks(text: str) -> str:
+    """The text typed without any diacritic: "Đảng bộ Phước Tân?" → "Dang bo Phuoc Tan?" (capitals kept)."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", bare)

@@ -28,3 +28,34 @@ def test_plain_bm25_ranks_paragraphs_by_plain_syllables():
     top = baseline.search("chó sủa", 3)
     assert top[0] == {"doc_id": "a", "text": "Chó sủa to."}
     assert baseline.search("xyz") == []
+
+
+def test_questions_typed_without_marks_keep_capitals_and_punctuation():
+    from eval.typos import without_marks
+
+    assert without_marks("Đảng bộ phường Phước Tân có bao nhiêu chi bộ?") == "Dang bo phuong Phuoc Tan co bao nhieu chi bo?"
+    assert without_marks("36,26% — Uỷ ban") == "36,26% — Uy ban"
+
+
+
+def test_eval_without_accents_asks_unaccented_questions_and_says_so(tmp_path, cli_env):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "q1", "question": "Đảng bộ phường Phước Tân có bao nhiêu chi bộ?", "answers": ["22 chi bộ"], '
+                    '"doc_ids": [], "evidence": "", "category": "number", "answerable": true}\n', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "eval", "--corpus", "seeds", "--gold", str(gold), "--data-dir",
+         str(tmp_path / "index"), "--mode", "extractive", "--no-accents", "--out", str(tmp_path / "report")],
+        capture_output=True, text=True, timeout=600, cwd=repo, env=cli_env)
+    assert done.returncode == 0, done.stderr
+    assert "câu hỏi gõ không dấu" in done.stdout  # the tables say how the questions were typed
+    report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    assert report["meta"]["unaccented"] is True
+    assert report["questions"][0]["contains"]  # still answered without marks
+    page = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert "hỏi: Dang bo phuong Phuoc Tan co bao nhieu chi bo?" in page
