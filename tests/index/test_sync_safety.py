@@ -276,7 +276,9 @@ def test_ctrl_c_mid_run_keeps_the_index_and_the_next_run_finishes(
         run.send_signal(signal.SIGINT)
         _, stderr = run.communicate(timeout=60)
         assert "Traceback" not in stderr
-        if run.returncode == 0 and "Đã lập chỉ mục" in stderr:
+        # Finished before the signal — or the signal landed after the summary, while the finished process was
+        # shutting down (Python restores the default handler then: exit −2, the summary its only output).
+        if "Đã lập chỉ mục" in stderr:
             finished.append(round(time.monotonic() - started, 2))
             check_committed_index(seeded, {total})  # this machine finished the run before the signal
             extra = ("--rebuild",)
