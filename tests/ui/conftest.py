@@ -219,3 +219,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Gradio's queue calls pandas options that pandas 3 deprecates: noise, not ours to fix.
     config.addinivalue_line("filterwarnings", "ignore:.*future.no_silent_downcasting.*")
     config.addinivalue_line("filterwarnings", "ignore:The copy keyword is deprecated.*")
+
+
+def ask_widget(page, question: str) -> None:
+    """Open the widget and ask: click its button, type, Enter."""
+    page.locator("hoidap-widget .fab").click()
+    page.locator("hoidap-widget textarea").fill(question)
+    page.locator("hoidap-widget textarea").press("Enter")
