@@ -85,10 +85,14 @@ class Speller:
     def _df(self, token: str, field: str) -> int:
         return self.lexical.document_frequency(token, field)
 
-    def _best_spelling(self, folded: str, around: tuple[str, str] = ("", "")) -> str | None:
-        found = [(self._pairs(s, *around), self._df(s, "accented"), s) for s in spellings(folded)]
-        found = [f for f in found if f[1] > 0]
+    def _best_of(self, candidates, around: tuple[str, str]) -> str | None:
+        """The indexed candidate whose pairs with the neighbours are commonest, then the commonest alone."""
+        known = [(self._df(c, "accented"), c) for c in candidates]
+        found = [(self._pairs(c, *around), df, c) for df, c in known if df > 0]
         return max(found)[2] if found else None
+
+    def _best_spelling(self, folded: str, around: tuple[str, str] = ("", "")) -> str | None:
+        return self._best_of(spellings(folded), around)
 
     def _pair_rows(self, word: str, before: str, after: str, field: str) -> int:
         """Rows holding the pair ``word`` forms with each neighbour, in the index's ``field``."""
@@ -133,16 +137,15 @@ class Speller:
         if accented:
             # A letter dropped, swapped or mistyped, the marks typed kept: the spelling that pairs with a
             # neighbour first ("suy gảm" → "suy giảm", not the mark slip "gam"), else the commonest.
-            marked = [(self._pairs(c, *around), self._df(c, "accented"), c) for c in marked_edits(form)]
-            marked = max((m for m in marked if m[1] > 0), default=None)
-            if marked is not None and marked[0] > 0:
-                return marked[2]
+            marked = self._best_of(marked_edits(form), around)
+            if marked is not None and self._pairs(marked, *around) > 0:
+                return marked
             if slip is not None:
                 return slip
             if word != folded and is_syllable(word):
                 return None  # typed with its marks as a real syllable: meant, not a typo of a commoner word
             if marked is not None and word != folded:
-                return marked[2]
+                return marked
         near = [(self._df(candidate, "folded"), candidate) for candidate in edits(folded)]
         near = [(self._context(c, before, after), df, c) for df, c in near if df > 0]
         if not near:
