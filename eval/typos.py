@@ -95,6 +95,6 @@ def mistype(question: str, key: str) -> str:
 
 def without_marks(text: str) -> str:
     """The text typed without any diacritic: "Đảng bộ Phước Tân?" → "Dang bo Phuoc Tan?" (capitals kept)."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    bare = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", bare)
+    from index.textnorm import strip_marks
+
+    return strip_marks(text)

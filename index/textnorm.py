@@ -152,6 +152,11 @@ class _FoldTable(dict):
 _FOLD_TABLE = _FoldTable()
 
 
+def strip_marks(text: str) -> str:
+    """No diacritics, đ→d, capitals and punctuation kept: "Đảng bộ?" → "Dang bo?"."""
+    return nfc(text).translate(_FOLD_TABLE)
+
+
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ→d: how users type without accents."""
     if len(text) <= 16:  # a word or two: the same few thousand come back in every sentence
