@@ -61,6 +61,7 @@ class Answerer:
         self._model = model
         self._retriever: HybridRetriever | None = None
         self._speller = None
+        self._restorer = None
         self._manifest_stamp: int | None = None
 
     @property
@@ -91,7 +92,7 @@ class Answerer:
         if stamp is None or stamp == self._manifest_stamp:
             return False
         self._reader, self._retriever, self._manifest_stamp = IndexReader.open(self.settings), None, stamp
-        self._speller = None
+        self._speller = self._restorer = None
         return True
 
     @property
@@ -115,7 +116,14 @@ class Answerer:
         if self._speller is None:
             self._speller = Speller(self.reader.lexical)
         corrected, changed = self._speller.correct(question, first.accented)
-        return (analyse(corrected), True) if changed else (first, False)
+        analysis = analyse(corrected) if changed else first
+        if not analysis.accented:
+            from rag.accents import AccentRestorer
+
+            if self._restorer is None:
+                self._restorer = AccentRestorer(self.reader.lexical)
+            analysis.restored = analyse(self._restorer.restore(analysis.text)).terms("accented")
+        return analysis, changed
 
     def candidates(self, question: str | QuestionAnalysis, *, filters: Filters | None = None, k: int | None = None,
                    corrected: bool = False) -> Candidates:

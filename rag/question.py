@@ -121,6 +121,9 @@ class QuestionAnalysis:
     kept: list[int] = field(default_factory=list)  # positions of content tokens
     asks_explanation: bool = False  # why / how / what for: answered by a clause, not a word
     wh: tuple[int, int] = (-1, -1)  # [start, end) of the question word in all_folded ("bao nhiêu", "gì"); -1 when none
+    # A question typed without any mark: the accented-field terms of its reading with the marks restored
+    # (rag/accents.py), a second view for retrieval only; empty otherwise.
+    restored: list[str] = field(default_factory=list)
 
     def anchors(self) -> tuple[list[int], list[int]]:
         """Positions of the content words just before and just after the question word: the answer

@@ -1,7 +1,8 @@
 """Hybrid retrieval: bm25s (accented or folded field) and Chroma, fused by reciprocal rank.
 
-The folded field is used alone for questions typed without accents; for
-accented questions it is added at a lower weight so a wrong tone mark in the
+A question typed without accents searches the folded field and, with its
+marks restored by the index's own word pairs (rag/accents.py), the accented
+field; for accented questions it is added at a lower weight so a wrong tone mark in the
 question still finds its passage. Word pairs (bigrams) are scored as their own
 query against the same field, so their weight is a choice made at query time:
 both weights come from the shipped answerer model, chosen by cross-validation
@@ -18,7 +19,10 @@ from index.errors import HoidapError
 from index.reader import IndexReader
 from rag.question import QuestionAnalysis, analyse
 
-DEFAULT_WEIGHTS = {"folded_weight": 0.5, "bigram_weight": 0.5}
+# restored_weight: a question typed without any mark also searches the accented field with its restored
+# reading (rag/accents.py), counted this much next to the folded field — chosen leave-one-set-out on the
+# development sets' questions asked unaccented (docs/retrieval.md); the model's own weights say nothing of it.
+DEFAULT_WEIGHTS = {"folded_weight": 0.5, "bigram_weight": 0.5, "restored_weight": 1.0}
 
 
 @dataclass
@@ -110,20 +114,24 @@ def field_scores(lexical, analysis: QuestionAnalysis) -> dict[str, np.ndarray]:
     """BM25 of the question's syllables and of its syllable pairs, in each field it can match."""
     parts = {}
     fields = ("accented", "folded") if analysis.accented else ("folded",)
-    for name in fields:
-        terms = analysis.terms(name)
-        parts[f"{name}_unigram"] = lexical.scores([t for t in terms if "_" not in t], name)
-        parts[f"{name}_bigram"] = lexical.scores([t for t in terms if "_" in t], name)
+    views = [(name, name, analysis.terms(name)) for name in fields]
+    if not analysis.accented and analysis.restored:
+        views.append(("restored", "accented", analysis.restored))
+    for name, field_name, terms in views:
+        parts[f"{name}_unigram"] = lexical.scores([t for t in terms if "_" not in t], field_name)
+        parts[f"{name}_bigram"] = lexical.scores([t for t in terms if "_" in t], field_name)
     return parts
 
 
 def combine_fields(parts: dict[str, np.ndarray], weights: dict) -> np.ndarray:
-    """Accented question: accented + folded_weight × folded; unaccented: folded alone. In each
-    field the pairs count bigram_weight times a syllable."""
+    """Accented question: accented + folded_weight × folded; unaccented: folded (+ restored_weight × its
+    restored reading in the accented field). In each field the pairs count bigram_weight times a syllable."""
     def field(name: str) -> np.ndarray:
         return parts[f"{name}_unigram"] + weights["bigram_weight"] * parts[f"{name}_bigram"]
 
     if "accented_unigram" not in parts:
+        if "restored_unigram" in parts:
+            return field("folded") + weights.get("restored_weight", DEFAULT_WEIGHTS["restored_weight"]) * field("restored")
         return field("folded")
     return field("accented") + weights["folded_weight"] * field("folded")
 

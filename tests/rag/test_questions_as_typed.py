@@ -118,3 +118,31 @@ def test_a_word_next_to_a_corrected_one_is_read_beside_the_correction(report_ans
 def test_a_dropped_letter_is_restored_with_the_marks_as_typed(answerer, typed, expected):
     assert Speller(answerer.reader.lexical).correct(typed, accented=True) == (expected, True)
 
+
+
+# --- Questions typed without any mark: a second reading with the archive's own spelling (rag/accents.py)
+
+def test_a_question_without_marks_is_read_with_the_spelling_the_archive_writes_there(answerer):
+    from rag.accents import AccentRestorer
+
+    restored = AccentRestorer(answerer.reader.lexical).restore("Thu ngan sach cua phuong Tay Son")
+    assert "ngân sách" in restored and "phường Tây Sơn" in restored
+
+
+def test_the_restored_reading_only_helps_retrieval_the_question_stays_as_typed(answerer):
+    analysis, _ = answerer.analyse("Thu ngan sach cua phuong Tay Son dat bao nhieu?")
+    assert analysis.text == "Thu ngan sach cua phuong Tay Son dat bao nhieu?"
+    assert {"ngân", "sách", "ngân_sách"} <= set(analysis.restored)
+    # A question typed with its marks is searched as typed.
+    assert answerer.analyse("Thu ngân sách của phường Tây Sơn đạt bao nhiêu?")[0].restored == []
+
+
+def test_a_question_without_marks_finds_the_article_the_same_question_with_marks_finds(answerer):
+    # Folded alone, "ngan quy nha nuoc" and "o Tran Phu" match Cầu Ông Lãnh's article as well (its
+    # "ngân sách nhà nước", "ở"); read as the archive writes it, the question finds Trần Phú's.
+    marked = "Ba quý đầu năm 2021, nguồn thu nộp ngân quỹ nhà nước ở Trần Phú được bao nhiêu?"
+    typed = "Ba quy dau nam 2021, nguon thu nop ngan quy nha nuoc o Tran Phu duoc bao nhieu?"
+    expected = answerer.retriever.retrieve(answerer.analyse(marked)[0], k=1)[0]
+    got = answerer.retriever.retrieve(answerer.analyse(typed)[0], k=1)[0]
+    assert "Trần Phú" in expected.title + expected.text[:300]
+    assert got.doc_id == expected.doc_id
