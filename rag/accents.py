@@ -78,7 +78,9 @@ class AccentRestorer:
         out, last = [], 0
         for match, spelling in zip(words, path):
             out.append(text[last:match.start()])
-            out.append(spelling[:1].upper() + spelling[1:] if match.group(0)[:1].isupper() else spelling)
+            typed = match.group(0)
+            out.append(spelling.upper() if len(typed) > 1 and typed.isupper()
+                       else spelling[:1].upper() + spelling[1:] if typed[:1].isupper() else spelling)
             last = match.end()
         out.append(text[last:])
         return "".join(out)

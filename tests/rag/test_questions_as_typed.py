@@ -146,3 +146,12 @@ def test_a_question_without_marks_finds_the_article_the_same_question_with_marks
     got = answerer.retriever.retrieve(answerer.analyse(typed)[0], k=1)[0]
     assert "Trần Phú" in expected.title + expected.text[:300]
     assert got.doc_id == expected.doc_id
+
+
+def test_words_the_archive_never_writes_with_marks_stay_as_typed(answerer):
+    from rag.accents import AccentRestorer
+
+    restorer = AccentRestorer(answerer.reader.lexical)
+    assert restorer.restore("Xyzzyq quaaak 2021") == "Xyzzyq quaaak 2021"
+    assert restorer.restore("???") == "???"
+    assert restorer.restore("UBND phuong Tay Son").startswith("UBND phường Tây Sơn")
