@@ -1,4 +1,5 @@
-"""A second reading, with its marks restored, of a question typed without any diacritic.
+"""A second reading, with its marks restored, of a question typed without diacritics (or with some words
+typed without them: the words typed with marks are kept as typed).
 
 "so dang vien cua phuong" matches every "sở / số / sơ …" in the folded field;
 the words the writer meant are usually the ones the archive itself writes
@@ -9,8 +10,8 @@ own document frequencies, so nothing is listed or downloaded and the cost is
 the same at 5 or 100,000 articles.
 
 The reading is only a second view for retrieval (``rag/retrieval.py`` adds its
-accented-field score to the folded one); the question shown, corrected and
-analysed stays the one typed. Restored word by word it is often wrong in one
+accented-field score — for a question with some marks, of the terms it adds to
+the typed ones); the question shown, corrected and analysed stays the one typed. Restored word by word it is often wrong in one
 word (docs/answerer.md: 52 % of vinewsqa-dev questions), which is why it never
 replaces the question: as an extra field it lifted doc_hit@1 of unaccented
 questions on every development set (docs/retrieval.md).
@@ -21,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 
-from index.textnorm import fold
+from index.textnorm import fold, match_form
 from rag.question import phrase_spelling
 from rag.spelling import spellings
 
@@ -40,7 +41,9 @@ class AccentRestorer:
     def candidates(self, word: str) -> list[str]:
         """The indexed spellings of a word typed without marks (the word itself when none is indexed)."""
         folded = fold(word)
-        found = [s for s in spellings(folded) if self._df(s) > 0] if folded == word.lower() else []
+        if folded != word.lower():
+            return [match_form(word)]  # typed with its marks: kept as typed
+        found = [s for s in spellings(folded) if self._df(s) > 0]
         phrase = phrase_spelling(folded)
         if phrase and phrase not in found:
             found.append(phrase)
@@ -84,3 +87,8 @@ class AccentRestorer:
             last = match.end()
         out.append(text[last:])
         return "".join(out)
+
+
+def has_unmarked_words(text: str) -> bool:
+    """Some word of two letters or more typed without a mark."""
+    return any(len(w) > 1 and fold(w) == w.lower() for w in _WORD.findall(text))

@@ -121,8 +121,9 @@ class QuestionAnalysis:
     kept: list[int] = field(default_factory=list)  # positions of content tokens
     asks_explanation: bool = False  # why / how / what for: answered by a clause, not a word
     wh: tuple[int, int] = (-1, -1)  # [start, end) of the question word in all_folded ("bao nhiêu", "gì"); -1 when none
-    # A question typed without any mark: the accented-field terms of its reading with the marks restored
-    # (rag/accents.py), a second view for retrieval only; empty otherwise.
+    # Words typed without marks: the accented-field terms of the reading with their marks restored
+    # (rag/accents.py) — all of them for a question typed without any mark, only those it adds to the typed
+    # terms otherwise; a second view for retrieval only, empty when every word is typed with its marks.
     restored: list[str] = field(default_factory=list)
 
     def anchors(self) -> tuple[list[int], list[int]]:

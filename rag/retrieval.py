@@ -2,7 +2,7 @@
 
 A question typed without accents searches the folded field and, with its
 marks restored by the index's own word pairs (rag/accents.py), the accented
-field; for accented questions it is added at a lower weight so a wrong tone mark in the
+field (words typed without marks in an accented question likewise); for accented questions it is added at a lower weight so a wrong tone mark in the
 question still finds its passage. Word pairs (bigrams) are scored as their own
 query against the same field, so their weight is a choice made at query time:
 both weights come from the shipped answerer model, chosen by cross-validation
@@ -19,9 +19,9 @@ from index.errors import HoidapError
 from index.reader import IndexReader
 from rag.question import QuestionAnalysis, analyse
 
-# restored_weight: a question typed without any mark also searches the accented field with its restored
-# reading (rag/accents.py), counted this much next to the folded field — chosen leave-one-set-out on the
-# development sets' questions asked unaccented (docs/retrieval.md); the model's own weights say nothing of it.
+# restored_weight: words typed without marks are also searched in the accented field as the archive writes
+# them (rag/accents.py), counted this much — chosen leave-one-set-out on the development sets' questions asked
+# unaccented (docs/retrieval.md); the model's own weights say nothing of it.
 DEFAULT_WEIGHTS = {"folded_weight": 0.5, "bigram_weight": 0.5, "restored_weight": 1.0}
 
 
@@ -115,7 +115,7 @@ def field_scores(lexical, analysis: QuestionAnalysis) -> dict[str, np.ndarray]:
     parts = {}
     fields = ("accented", "folded") if analysis.accented else ("folded",)
     views = [(name, name, analysis.terms(name)) for name in fields]
-    if not analysis.accented and analysis.restored:
+    if analysis.restored:
         views.append(("restored", "accented", analysis.restored))
     for name, field_name, terms in views:
         parts[f"{name}_unigram"] = lexical.scores([t for t in terms if "_" not in t], field_name)
@@ -124,8 +124,9 @@ def field_scores(lexical, analysis: QuestionAnalysis) -> dict[str, np.ndarray]:
 
 
 def combine_fields(parts: dict[str, np.ndarray], weights: dict) -> np.ndarray:
-    """Accented question: accented + folded_weight × folded; unaccented: folded (+ restored_weight × its
-    restored reading in the accented field). In each field the pairs count bigram_weight times a syllable."""
+    """Accented question: accented + folded_weight × folded; unaccented: folded. Either way, words typed
+    without marks add restored_weight × their restored reading in the accented field (for an accented
+    question only the terms it adds). In each field the pairs count bigram_weight times a syllable."""
     def field(name: str) -> np.ndarray:
         return parts[f"{name}_unigram"] + weights["bigram_weight"] * parts[f"{name}_bigram"]
 
@@ -133,7 +134,8 @@ def combine_fields(parts: dict[str, np.ndarray], weights: dict) -> np.ndarray:
         if "restored_unigram" in parts:
             return field("folded") + weights.get("restored_weight", DEFAULT_WEIGHTS["restored_weight"]) * field("restored")
         return field("folded")
-    return field("accented") + weights["folded_weight"] * field("folded")
+    restored = weights.get("restored_weight", DEFAULT_WEIGHTS["restored_weight"]) * field("restored") if "restored_unigram" in parts else 0.0
+    return field("accented") + weights["folded_weight"] * field("folded") + restored
 
 
 def _top_rows(scores: np.ndarray, n: int) -> list[int]:

@@ -133,8 +133,15 @@ def test_the_restored_reading_only_helps_retrieval_the_question_stays_as_typed(a
     analysis, _ = answerer.analyse("Thu ngan sach cua phuong Tay Son dat bao nhieu?")
     assert analysis.text == "Thu ngan sach cua phuong Tay Son dat bao nhieu?"
     assert {"ngân", "sách", "ngân_sách"} <= set(analysis.restored)
-    # A question typed with its marks is searched as typed.
+    # A question typed with its marks is searched as typed: its unmarked words ("Thu") read the same.
     assert answerer.analyse("Thu ngân sách của phường Tây Sơn đạt bao nhiêu?")[0].restored == []
+
+
+def test_words_typed_without_marks_in_a_marked_question_are_read_as_the_archive_writes_them(answerer):
+    # Marks on some words only: the marked ones are kept, the others restored around them.
+    analysis, _ = answerer.analyse("Ba quý đầu năm 2021, nguồn thu nộp ngân quy nha nuoc o Trần Phú được bao nhiêu?")
+    assert {"quỹ", "ngân_quỹ", "nhà_nước"} <= set(analysis.restored)
+    assert "trần" not in analysis.restored  # typed with its marks: already searched as typed
 
 
 def test_a_question_without_marks_finds_the_article_the_same_question_with_marks_finds(answerer):
