@@ -11,8 +11,8 @@ the same at 5 or 100,000 articles.
 
 The reading is only a second view for retrieval (``rag/retrieval.py`` adds its
 accented-field score — for a question with some marks, of the terms it adds to
-the typed ones); the question shown, corrected and analysed stays the one typed. Restored word by word it is often wrong in one
-word (docs/answerer.md: 52 % of vinewsqa-dev questions), which is why it never
+the typed ones); the question shown, corrected and analysed stays the one
+typed. Restored word by word it is often wrong in one word (docs/answerer.md: 52 % of vinewsqa-dev questions), which is why it never
 replaces the question: as an extra field it lifted doc_hit@1 of unaccented
 questions on every development set (docs/retrieval.md).
 """
@@ -22,8 +22,8 @@ from __future__ import annotations
 import math
 import re
 
-from index.textnorm import fold, match_form
-from rag.question import phrase_spelling
+from index.textnorm import fold, has_diacritics, match_form
+from rag.question import QuestionAnalysis, analyse, phrase_spelling
 from rag.spelling import spellings
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -33,21 +33,34 @@ PAIR_SMOOTHING = 0.1  # a pair the index never holds still passes on a tenth of 
 class AccentRestorer:
     def __init__(self, lexical):
         self.lexical = lexical
-        self.rows = max(1, lexical.document_frequency("và", "accented"))  # a frequency scale for unseen words
+        self.rows = max(1, lexical.n_rows)  # a word alone is scored by the share of rows holding it
 
     def _df(self, token: str) -> int:
         return self.lexical.document_frequency(token, "accented")
 
     def candidates(self, word: str) -> list[str]:
         """The indexed spellings of a word typed without marks (the word itself when none is indexed)."""
-        folded = fold(word)
-        if folded != word.lower():
+        if has_diacritics(word):
             return [match_form(word)]  # typed with its marks: kept as typed
-        found = [s for s in spellings(folded) if self._df(s) > 0]
+        folded = fold(word)
+        # Commonest first, then alphabetical: ties in the reading break the same way in every process
+        # (``spellings`` is a set, whose order changes with the interpreter's hash seed).
+        found = sorted((s for s in spellings(folded) if self._df(s) > 0), key=lambda s: (-self._df(s), s))
         phrase = phrase_spelling(folded)
         if phrase and phrase not in found:
             found.append(phrase)
         return found or [word.lower()]
+
+    def terms(self, analysis: QuestionAnalysis) -> list[str]:
+        """The accented-field terms the reading adds to the question's own: all of them for a question typed
+        without any mark, those it does not already search otherwise; none when every word has its marks."""
+        if analysis.accented and not any(len(w) > 1 and not has_diacritics(w) for w in _WORD.findall(analysis.text)):
+            return []
+        terms = analyse(self.restore(analysis.text)).terms("accented")
+        if not analysis.accented:
+            return terms
+        typed = set(analysis.terms("accented"))
+        return [t for t in terms if t not in typed]
 
     def restore(self, text: str) -> str:
         """``text`` with each unmarked syllable written as the index most likely writes it there."""
@@ -88,7 +101,3 @@ class AccentRestorer:
         out.append(text[last:])
         return "".join(out)
 
-
-def has_unmarked_words(text: str) -> bool:
-    """Some word of two letters or more typed without a mark."""
-    return any(len(w) > 1 and fold(w) == w.lower() for w in _WORD.findall(text))

@@ -110,7 +110,7 @@ class Answerer:
 
     def analyse(self, question: str) -> tuple[QuestionAnalysis, bool]:
         """The question analysed once, its unknown words corrected against the index vocabulary."""
-        from rag.accents import AccentRestorer, has_unmarked_words
+        from rag.accents import AccentRestorer
         from rag.spelling import Speller
 
         first = analyse(question)
@@ -118,14 +118,9 @@ class Answerer:
             self._speller = Speller(self.reader.lexical)
         corrected, changed = self._speller.correct(question, first.accented)
         analysis = analyse(corrected) if changed else first
-        if not analysis.accented or has_unmarked_words(analysis.text):
-            if self._restorer is None:
-                self._restorer = AccentRestorer(self.reader.lexical)
-            terms = analyse(self._restorer.restore(analysis.text)).terms("accented")
-            if analysis.accented:
-                typed = set(analysis.terms("accented"))
-                terms = [t for t in terms if t not in typed]
-            analysis.restored = terms
+        if self._restorer is None:
+            self._restorer = AccentRestorer(self.reader.lexical)
+        analysis.restored = self._restorer.terms(analysis)  # words typed without marks, as the archive writes them
         return analysis, changed
 
     def candidates(self, question: str | QuestionAnalysis, *, filters: Filters | None = None, k: int | None = None,

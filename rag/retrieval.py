@@ -1,9 +1,9 @@
 """Hybrid retrieval: bm25s (accented or folded field) and Chroma, fused by reciprocal rank.
 
-A question typed without accents searches the folded field and, with its
-marks restored by the index's own word pairs (rag/accents.py), the accented
-field (words typed without marks in an accented question likewise); for accented questions it is added at a lower weight so a wrong tone mark in the
-question still finds its passage. Word pairs (bigrams) are scored as their own
+The folded field carries questions typed without accents; for accented
+questions it is added at a lower weight so a wrong tone mark in the question
+still finds its passage. Words typed without marks are also searched in the
+accented field as the archive writes them (rag/accents.py). Word pairs (bigrams) are scored as their own
 query against the same field, so their weight is a choice made at query time:
 both weights come from the shipped answerer model, chosen by cross-validation
 (``hoidap train``), not by hand.
@@ -130,12 +130,11 @@ def combine_fields(parts: dict[str, np.ndarray], weights: dict) -> np.ndarray:
     def field(name: str) -> np.ndarray:
         return parts[f"{name}_unigram"] + weights["bigram_weight"] * parts[f"{name}_bigram"]
 
-    if "accented_unigram" not in parts:
-        if "restored_unigram" in parts:
-            return field("folded") + weights.get("restored_weight", DEFAULT_WEIGHTS["restored_weight"]) * field("restored")
-        return field("folded")
-    restored = weights.get("restored_weight", DEFAULT_WEIGHTS["restored_weight"]) * field("restored") if "restored_unigram" in parts else 0.0
-    return field("accented") + weights["folded_weight"] * field("folded") + restored
+    typed = (field("accented") + weights["folded_weight"] * field("folded") if "accented_unigram" in parts
+             else field("folded"))
+    if "restored_unigram" not in parts:
+        return typed
+    return typed + weights.get("restored_weight", DEFAULT_WEIGHTS["restored_weight"]) * field("restored")
 
 
 def _top_rows(scores: np.ndarray, n: int) -> list[int]:
