@@ -1,16 +1,28 @@
-"""Follow-up questions without an LLM: carry over the previous question's subject.
+"""Follow-up questions without an LLM: the previous question lends what the new one leaves out.
 
-"Phường Phước Tân có bao nhiêu đảng viên?" then "Còn phường Tây Sơn thì sao?"
-→ "phường Tây Sơn có bao nhiêu đảng viên?": the new subject replaces the old
-one when they share a head word (phường, xã, ông…); otherwise it replaces the
-previous question's first proper name, or is added to the question.
+Three ways people follow up in a chat, each rewritten into a question that stands alone (the page shows
+it: "Câu hỏi được hiểu là …"):
+
+* another subject, same question — "Phường Phước Tân có bao nhiêu đảng viên?" then "Còn phường Tây Sơn
+  thì sao?" → "phường Tây Sơn có bao nhiêu đảng viên?": the new subject replaces the old one when they
+  share a head word (phường, xã, ông…); otherwise it replaces the previous question's first proper name,
+  or is added to the question;
+* only a question phrase — "Hội nghị của phường Cầu Ông Lãnh diễn ra khi nào?" then "Ở đâu?" → "Hội nghị
+  của phường Cầu Ông Lãnh diễn ra ở đâu?"; "Vì sao?" asks why the previous question's fact holds;
+* a word pointing back — "Huyện này có bao nhiêu chi bộ?" after a question about "huyện Phú Xuyên" →
+  "Huyện Phú Xuyên có bao nhiêu chi bộ?": a head word followed by này / đó / ấy / đấy / kia takes the name
+  that followed the same head in an earlier question ("năm đó" → "năm 2020").
+
+Earlier follow-ups are made standalone first, so a chain of them keeps its subject. A question that does
+none of these is left as typed.
 """
 
 from __future__ import annotations
 
 import re
 
-from index.textnorm import fold
+from index.textnorm import fold, has_diacritics
+from rag.question import asks_why, asks_without_subject, question_phrase
 from rag.spans import capitalised_runs
 
 _FOLLOWUP = re.compile(
@@ -21,14 +33,32 @@ _FOLLOWUP = re.compile(
 _HEADS = ["thành phố", "thị xã", "thị trấn", "phường", "xã", "huyện", "quận", "tỉnh", "đồng chí", "ông", "bà",
           "hội nghị", "đảng bộ", "chi bộ"]
 _WORD = re.compile(r"\w+")
+_POINTERS = {"này", "đó", "ấy", "đấy", "kia"}
+# Typed without marks: "nay" after a word of time is "now" (năm nay, hiện nay), not "this".
+_POINTERS_UNMARKED = {"nay", "do", "ay", "day", "kia"}
+_NOW = {"nam", "hien", "ngay", "thang", "tuan", "bay", "gio", "dao", "xua", "luc"}
+_NAME_WITHIN = 3  # words between a head and the name it introduces ("hội nghị của phường Cầu Ông Lãnh")
 
 
 def rewrite_followup(history: list[tuple[str, str]], question: str) -> str:
+    chain: list[str] = []  # the earlier questions, each made standalone
+    for asked, _ in history or []:
+        if asked.strip():
+            chain.append(_standalone(chain, asked.strip()) if chain else asked.strip())
+    return _standalone(chain, question) if chain else question
+
+
+def _standalone(chain: list[str], question: str) -> str:
+    previous = chain[-1]
     match = _FOLLOWUP.match(question)
-    previous = next((q for q, _ in reversed(history or []) if q.strip()), None)
-    if not match or previous is None:
-        return question
-    subject = match.group("subject").strip()
+    if match:
+        return _subject_swapped(previous, match.group("subject").strip())
+    if asks_without_subject(question):
+        return _asked_again(previous, question)
+    return _pointers_resolved(chain, question)
+
+
+def _subject_swapped(previous: str, subject: str) -> str:
     head = next((h for h in _HEADS if fold(subject).startswith(fold(h) + " ")), None)
     if head:
         replaced = _replace_after_head(previous, head, subject)
@@ -39,6 +69,71 @@ def rewrite_followup(history: list[tuple[str, str]], question: str) -> str:
         start, end, _ = runs[0]
         return previous[:start] + subject + previous[end:]
     return f"{previous.rstrip(' ?')} {subject}?"
+
+
+def _asked_again(previous: str, question: str) -> str:
+    """The previous question with its question phrase replaced by the new one ("khi nào" → "ở đâu");
+    a why-question asks why the previous question's fact holds: "Vì sao" + the previous question's words."""
+    asked = question.strip().rstrip(" ?.!")
+    body = previous.strip().rstrip(" ?.!")
+    span = question_phrase(body)
+    if asks_why(asked):
+        rest = re.sub(r"\s+", " ", body[:span[0]] + body[span[1]:]).strip(" ,") if span else body
+        return f"{asked[:1].upper()}{asked[1:]} {_sentence_inside(rest)}?"
+    if span:
+        return f"{body[:span[0]]}{asked[:1].lower()}{asked[1:]}{body[span[1]:]}?"
+    return f"{body} {asked[:1].lower()}{asked[1:]}?"
+
+
+def _sentence_inside(text: str) -> str:
+    """``text`` continuing a sentence: its first letter lower-cased unless it begins a name ("Nguyễn Văn An")."""
+    words = _WORD.findall(text)
+    heads = {fold(h.split()[0]) for h in _HEADS}
+    starts_name = len(words) > 1 and words[1][:1].isupper() and fold(words[0]) not in heads
+    return text if starts_name else text[:1].lower() + text[1:]
+
+
+def _pointers_resolved(chain: list[str], question: str) -> str:
+    found = list(_WORD.finditer(question))
+    unmarked = not has_diacritics(question)
+    replacements = []
+    for before, word in zip(found, found[1:]):
+        pointer = word.group(0).lower()
+        if not (pointer in _POINTERS or (unmarked and pointer in _POINTERS_UNMARKED
+                                          and not (pointer == "nay" and fold(before.group(0)) in _NOW))):
+            continue
+        if question[before.end():word.start()].strip():
+            continue
+        name = next((n for earlier in reversed(chain) if (n := _named_after(earlier, before.group(0)))), None)
+        if name:
+            replacements.append((word.start(), word.end(), name))
+    for start, end, name in reversed(replacements):
+        question = question[:start] + name + question[end:]
+    return question
+
+
+def _named_after(text: str, head: str) -> str | None:
+    """What follows ``head`` in ``text`` up to the end of the name it introduces — capitalised words or a
+    number ("Phú Xuyên", "2020", "của phường Cầu Ông Lãnh") — when the name starts within a few words."""
+    words = list(_WORD.finditer(text))
+    for i, word in enumerate(words):
+        if fold(word.group(0)) != fold(head):
+            continue
+        for j in range(i + 1, min(len(words), i + 1 + _NAME_WITHIN)):
+            if text[words[j - 1].end():words[j].start()].strip():
+                break  # a comma or a bracket: the head's phrase has ended
+            piece = words[j].group(0)
+            if piece[:1].isdigit():
+                end = re.match(r"[\w/.,-]*\w", text[words[j].start():]).end() + words[j].start()
+                return text[words[i].end():end].strip()
+            if piece[:1].isupper():
+                end = words[j].end()
+                for k in range(j + 1, len(words)):
+                    if text[end:words[k].start()].strip() or not words[k].group(0)[:1].isupper():
+                        break
+                    end = words[k].end()
+                return text[words[i].end():end].strip()
+    return None
 
 
 def _replace_after_head(previous: str, head: str, subject: str) -> str | None:

@@ -195,6 +195,38 @@ def _strip_question_words(folded: str) -> str:
     return folded
 
 
+# The phrases that ask (not "cho biết", "vui lòng"): what a follow-up of one question phrase replaces.
+_ASKING_PHRASES = sorted((p.split() for p in _QUESTION_PHRASES
+                          if p not in {"cho toi biet", "hay cho biet", "cho biet", "xin cho biet", "vui long", "lam on",
+                                       "co phai", "thi sao"}), key=len, reverse=True)
+
+
+def question_phrase(text: str) -> tuple[int, int] | None:
+    """Character offsets in ``text`` of the words that ask ("khi nào", "ở đâu", "bao nhiêu", "vì sao"; else
+    the question word itself), or None."""
+    found = list(_WORD.finditer(text))
+    asked = [fold(w.group(0)) + ("_" if _look_alike(w.group(0)) else "") for w in found]
+    for phrase in _ASKING_PHRASES:
+        for i in range(len(asked) - len(phrase) + 1):
+            if asked[i:i + len(phrase)] == phrase:
+                return found[i].start(), found[i + len(phrase) - 1].end()
+    start, end = question_word(asked)
+    return (found[start].start(), found[end - 1].end()) if start >= 0 else None
+
+
+def asks_why(text: str) -> bool:
+    return bool(re.search(r"\b(vi sao|tai sao|do dau|vi ly do gi|ly do gi|nguyen nhan)\b", fold(text)))
+
+
+def asks_without_subject(text: str) -> bool:
+    """Only a question phrase, no word naming what is asked about ("Ở đâu?", "Vì sao vậy?", "Khi nào?"):
+    a follow-up whose subject is the previous question's."""
+    folded = " ".join(_WORD.findall(asked_form(text)))
+    if question_word(folded.split())[0] < 0 and not _EXPLANATION.search(folded):
+        return False
+    return all(token in _STOP_SYLLABLES for token in _strip_question_words(folded).split())
+
+
 def question_type(text: str) -> str:
     folded = asked_form(text)
     for name, pattern in _COMPILED:

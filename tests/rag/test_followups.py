@@ -1,0 +1,73 @@
+"""Follow-ups as people type them in a chat, answered without an LLM (rag/followup.py).
+
+A follow-up leaves out what the previous question said: only a question phrase ("Ở đâu?"), a word pointing
+back ("huyện này", "năm đó"), or another subject ("Còn phường Tây Sơn thì sao?"). hoidap asks the question
+it stands for, and shows it ("Câu hỏi được hiểu là …").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.followup import rewrite_followup
+
+MEETING = "Hội nghị của phường Cầu Ông Lãnh diễn ra khi nào?"
+PHU_XUYEN = "Năm 2020 huyện Phú Xuyên kết nạp được bao nhiêu đảng viên mới?"
+TARGET = "Phường Cầu Ông Lãnh đạt chỉ tiêu giao quân bao nhiêu phần trăm?"
+
+
+def asked(*questions: str) -> list[tuple[str, str]]:
+    return [(q, "") for q in questions]  # the extractive rewrite reads the questions only (as `hoidap ask --after`)
+
+
+@pytest.mark.parametrize("history, question, standalone", [
+    # Only a question phrase: the previous question, asking that instead.
+    (asked(MEETING), "Ở đâu?", "Hội nghị của phường Cầu Ông Lãnh diễn ra ở đâu?"),
+    (asked(MEETING), "o dau?", "Hội nghị của phường Cầu Ông Lãnh diễn ra o dau?"),
+    # … and a chain of them keeps the subject of the first.
+    (asked(MEETING, "Ở đâu?"), "Như thế nào?", "Hội nghị của phường Cầu Ông Lãnh diễn ra như thế nào?"),
+    # "Vì sao?" asks why the previous question's fact holds.
+    (asked("Phường Cầu Ông Lãnh kết nạp được bao nhiêu đảng viên?"), "Vì sao?",
+     "Vì sao phường Cầu Ông Lãnh kết nạp được đảng viên?"),
+    # A word pointing back takes the name that followed the same head word.
+    (asked(PHU_XUYEN), "Huyện này có bao nhiêu chi bộ?", "Huyện Phú Xuyên có bao nhiêu chi bộ?"),
+    (asked(PHU_XUYEN), "Năm đó huyện Phú Xuyên có bao nhiêu chi bộ?", "Năm 2020 huyện Phú Xuyên có bao nhiêu chi bộ?"),
+    (asked(TARGET), "Phường đó thuộc quận nào?", "Phường Cầu Ông Lãnh thuộc quận nào?"),
+    (asked(MEETING), "Hội nghị này do ai chủ trì?", "Hội nghị của phường Cầu Ông Lãnh do ai chủ trì?"),
+    (asked("Ông Nguyễn Duy An giữ chức vụ gì?"), "Ông ấy phát biểu gì tại hội nghị?",
+     "Ông Nguyễn Duy An phát biểu gì tại hội nghị?"),
+    # Typed without marks: "do" / "ay" point back, but "nam nay" is this year, not the year asked before.
+    (asked("nam 2020 phuong Phuoc Tan co bao nhieu dang vien?"), "nam nay phuong do co bao nhieu chi bo?",
+     "nam nay phuong Phuoc Tan co bao nhieu chi bo?"),
+    # Another subject, the same question, after a follow-up: the chain's subject is the one replaced.
+    (asked("Phường Phước Tân có bao nhiêu đảng viên?", "Còn phường Tây Sơn thì sao?"), "Vì sao?",
+     "Vì sao phường Tây Sơn có đảng viên?"),
+])
+def test_a_followup_is_asked_as_the_question_it_stands_for(history, question, standalone):
+    assert rewrite_followup(history, question) == standalone
+
+
+@pytest.mark.parametrize("history, question", [
+    (asked(MEETING), "Năm nay phường Tây Sơn có bao nhiêu đảng viên?"),  # "năm nay": now, not a pointer
+    (asked("Ai là Bí thư Đảng ủy phường Phước Tân?"), "Ông ấy phát biểu gì?"),  # no "ông <name>" to point at
+    (asked(MEETING), "Phường Tây Sơn có bao nhiêu chi bộ?"),  # a question of its own
+    ([], "Ở đâu?"),  # nothing before it
+])
+def test_a_question_with_nothing_to_borrow_stays_as_typed(history, question):
+    assert rewrite_followup(history, question) == question
+
+
+def test_a_followup_pointing_back_is_answered_from_the_article_asked_about(answerer):
+    standalone = answerer.answer("Huyện Phú Xuyên có bao nhiêu chi bộ?")
+    followup = answerer.answer("Huyện này có bao nhiêu chi bộ?", history=[(PHU_XUYEN, "176 đảng viên [1].")])
+    assert followup.rewritten_question == "Huyện Phú Xuyên có bao nhiêu chi bộ?"
+    assert not followup.abstained  # before: the pointer was searched as typed, and refused
+    assert followup.answer == standalone.answer
+    assert {c.doc_id for c in followup.citations if c.cited} == {c.doc_id for c in standalone.citations if c.cited}
+
+
+def test_a_question_phrase_alone_is_answered_as_the_whole_question(eager_answerer):
+    followup = eager_answerer.answer("Ở đâu?", history=[(MEETING, "Ngày 7/7/2020 [1].")])
+    assert followup.rewritten_question == "Hội nghị của phường Cầu Ông Lãnh diễn ra ở đâu?"
+    cited = {c.title for c in followup.citations if c.cited}
+    assert cited and all("Cầu Ông Lãnh" in title for title in cited)
