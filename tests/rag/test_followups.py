@@ -58,12 +58,22 @@ def test_a_question_with_nothing_to_borrow_stays_as_typed(history, question):
 
 
 def test_a_followup_pointing_back_is_answered_from_the_article_asked_about(answerer):
-    standalone = answerer.answer("Huyện Phú Xuyên có bao nhiêu chi bộ?")
-    followup = answerer.answer("Huyện này có bao nhiêu chi bộ?", history=[(PHU_XUYEN, "176 đảng viên [1].")])
-    assert followup.rewritten_question == "Huyện Phú Xuyên có bao nhiêu chi bộ?"
-    assert not followup.abstained  # before: the pointer was searched as typed, and refused
+    # Phước Tân's article says "553 đảng viên sinh hoạt tại 22 chi bộ".
+    standalone = answerer.answer("Phường Phước Tân có bao nhiêu chi bộ?")
+    followup = answerer.answer("Phường này có bao nhiêu chi bộ?",
+                               history=[("Phường Phước Tân có bao nhiêu đảng viên?", "553 đảng viên [1].")])
+    assert followup.rewritten_question == "Phường Phước Tân có bao nhiêu chi bộ?"
+    assert not followup.abstained and "22 chi bộ" in followup.answer  # before: searched as typed, and refused
     assert followup.answer == standalone.answer
     assert {c.doc_id for c in followup.citations if c.cited} == {c.doc_id for c in standalone.citations if c.cited}
+
+
+def test_a_pointer_to_a_year_asks_about_that_year(answerer):
+    # Phú Xuyên's 2020 review: "tổ chức trao huy hiệu Đảng các đợt cho 532 đ[ả]ng viên".
+    followup = answerer.answer("Năm đó có bao nhiêu đảng viên được trao huy hiệu Đảng?",
+                               history=[("Năm 2020 huyện Phú Xuyên kết nạp được bao nhiêu đảng viên mới?", "")])
+    assert followup.rewritten_question == "Năm 2020 có bao nhiêu đảng viên được trao huy hiệu Đảng?"
+    assert not followup.abstained and "532" in (followup.short_answer or "")
 
 
 def test_a_question_phrase_alone_is_answered_as_the_whole_question(eager_answerer):
