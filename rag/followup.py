@@ -11,7 +11,9 @@ it: "Câu hỏi được hiểu là …"):
   của phường Cầu Ông Lãnh diễn ra ở đâu?"; "Vì sao?" asks why the previous question's fact holds;
 * a word pointing back — "Huyện này có bao nhiêu chi bộ?" after a question about "huyện Phú Xuyên" →
   "Huyện Phú Xuyên có bao nhiêu chi bộ?": a head word followed by này / đó / ấy / đấy / kia takes the name
-  that followed the same head in an earlier question ("năm đó" → "năm 2020").
+  that followed the same head in an earlier question ("năm đó" → "năm 2020"); "ông ấy" / "người đó" after
+  "Ai là …?" takes the name answered, read from the short-answer line of what was said
+  (``AnswerResult.as_said``, which the chat page and the widget keep as the conversation).
 
 Earlier follow-ups are made standalone first, so a chain of them keeps its subject. A question that does
 none of these is left as typed.
@@ -22,7 +24,8 @@ from __future__ import annotations
 import re
 
 from index.textnorm import fold, has_diacritics
-from rag.question import asks_why, asks_without_subject, question_phrase
+from rag.question import analyse, asks_why, asks_without_subject, question_phrase
+from rag.result import SHORT_ANSWER_LINE
 from rag.spans import capitalised_runs
 
 _FOLLOWUP = re.compile(
@@ -37,25 +40,28 @@ _POINTERS = {"này", "đó", "ấy", "đấy", "kia"}
 # Typed without marks: "nay" after a word of time is "now" (năm nay, hiện nay), not "this".
 _POINTERS_UNMARKED = {"nay", "do", "ay", "day", "kia"}
 _NOW = {"nam", "hien", "ngay", "thang", "tuan", "bay", "gio", "dao", "xua", "luc"}
+_PERSON_HEADS = {"ong", "ba", "anh", "chi", "co", "nguoi"}  # "ông ấy", "người đó" …: who was just answered
 _NAME_WITHIN = 3  # words between a head and the name it introduces ("hội nghị của phường Cầu Ông Lãnh")
 
 
 def rewrite_followup(history: list[tuple[str, str]], question: str) -> str:
     chain: list[str] = []  # the earlier questions, each made standalone
-    for asked, _ in history or []:
+    said = ""  # what was answered to the last of them, as the user read it (AnswerResult.as_said)
+    for asked, answer in history or []:
         if asked.strip():
-            chain.append(_standalone(chain, asked.strip()) if chain else asked.strip())
-    return _standalone(chain, question) if chain else question
+            chain.append(_standalone(chain, asked.strip(), said) if chain else asked.strip())
+            said = answer or ""
+    return _standalone(chain, question, said) if chain else question
 
 
-def _standalone(chain: list[str], question: str) -> str:
+def _standalone(chain: list[str], question: str, said: str) -> str:
     previous = chain[-1]
     match = _FOLLOWUP.match(question)
     if match:
         return _subject_swapped(previous, match.group("subject").strip())
     if asks_without_subject(question):
         return _asked_again(previous, question)
-    return _pointers_resolved(chain, question)
+    return _pointers_resolved(chain, question, _person_answered(previous, said))
 
 
 def _subject_swapped(previous: str, subject: str) -> str:
@@ -93,7 +99,17 @@ def _sentence_inside(text: str) -> str:
     return text if starts_name else text[:1].lower() + text[1:]
 
 
-def _pointers_resolved(chain: list[str], question: str) -> str:
+def _person_answered(previous: str, said: str) -> str | None:
+    """The name answered to a "who" question ("Ai là Bí thư …?" → "Lê Ngọc Anh"), from its short-answer line."""
+    line = next((ln for ln in said.splitlines() if ln.startswith(SHORT_ANSWER_LINE)), None)
+    if line is None or analyse(previous).qtype != "person":
+        return None
+    name = line[len(SHORT_ANSWER_LINE):].strip()
+    names = capitalised_runs(name)
+    return name if len(names) == 1 and names[0][0] == 0 and names[0][1] == len(name) else None
+
+
+def _pointers_resolved(chain: list[str], question: str, person: str | None = None) -> str:
     found = list(_WORD.finditer(question))
     unmarked = not has_diacritics(question)
     replacements = []
@@ -107,6 +123,9 @@ def _pointers_resolved(chain: list[str], question: str) -> str:
         name = next((n for earlier in reversed(chain) if (n := _named_after(earlier, before.group(0)))), None)
         if name:
             replacements.append((word.start(), word.end(), name))
+        elif person and fold(before.group(0)) in _PERSON_HEADS:  # "ông ấy" after "Ai là …?" answered by a name
+            replacements.append((word.start(), word.end(), person) if fold(before.group(0)) != "nguoi"
+                                else (before.start(), word.end(), person))
     for start, end, name in reversed(replacements):
         question = question[:start] + name + question[end:]
     return question

@@ -47,6 +47,9 @@ class Timings(BaseModel):
     total: float = 0.0
 
 
+SHORT_ANSWER_LINE = "Trả lời ngắn:"  # how every front end introduces the short answer
+
+
 class AnswerResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str
@@ -63,3 +66,8 @@ class AnswerResult(BaseModel):
     # Why a refusal: "no_match" = nothing related was found, "no_answer" = related passages were
     # found (and are returned) but none answers; None when not refused or not known.
     refusal_reason: Literal["no_match", "no_answer"] | None = None
+
+    def as_said(self) -> str:
+        """The answer as the user read it — the short answer's line, then the answer — for the chat's history:
+        a follow-up ("Ông ấy …" after "Ai là …?") points at what was said (rag/followup.py)."""
+        return f"{SHORT_ANSWER_LINE} {self.short_answer}\n{self.answer}" if self.short_answer else self.answer

@@ -6,6 +6,7 @@ import sys
 
 from index.config import Settings
 from rag.pipeline import Answerer
+from rag.result import SHORT_ANSWER_LINE
 
 
 def run_ask(settings: Settings, question: str, *, as_json: bool = False,
@@ -30,7 +31,7 @@ def run_ask(settings: Settings, question: str, *, as_json: bool = False,
     if result.rewritten_question:
         print(f"(Câu hỏi được hiểu là: {result.rewritten_question})", file=sys.stderr)
     if result.short_answer:
-        print(f"Trả lời ngắn: {result.short_answer}")
+        print(f"{SHORT_ANSWER_LINE} {result.short_answer}")
     for item in result.unsupported:
         print(f"⚠ Chưa được nguồn xác nhận: {item.sentence} ({', '.join(item.missing) or item.reason})")
     print("\nNguồn:" if not result.abstained else "\nCác đoạn gần nhất:")

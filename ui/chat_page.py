@@ -102,7 +102,7 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
                 raise HoidapError(rate_message(retry))
             known = answerer.reader.doc_ids if doc_ids else None
             filters = build_filters(doc_ids, date_from, date_to, known)
-            history = [(t["question"], t["answer"]) for t in turns if t.get("result")][-HISTORY_TURNS:]
+            history = [(t["question"], t.get("said", t["answer"])) for t in turns if t.get("result")][-HISTORY_TURNS:]
             text = ""
             async for event in runner.events(message, history=history or None, filters=filters):
                 if event.kind == "token":
@@ -115,6 +115,7 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
                     yield gr.update(), chat, turns, gr.update()
                 elif event.kind == "result" and event.result is not None:
                     turn["answer"] = event.result.answer
+                    turn["said"] = event.result.as_said()  # the conversation as read: a follow-up points at it
                     turn["result"] = event.result.model_dump(mode="json")
                     chat[-1] = {"role": "assistant", "content": render.answer_html(event.result, number, filters)}
         except Exception as exc:  # noqa: BLE001 - shown in the conversation, never as a traceback

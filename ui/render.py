@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 
-from rag.result import AnswerResult, Citation
+from rag.result import SHORT_ANSWER_LINE, AnswerResult, Citation
 from rag.retrieval import Filters
 from ui.plaintext import plain, plain_text
 
@@ -132,7 +132,7 @@ def answer_html(result: AnswerResult, turn: int, filters: Filters | None = None)
     else:
         parts.append(f'<div class="hd-answer">{linkify(result.answer, known, turn)}</div>')
         if result.short_answer:
-            parts.append(f'<div class="hd-short">Trả lời ngắn: <strong>{esc(plain_text(result.short_answer))}</strong></div>')
+            parts.append(f'<div class="hd-short">{SHORT_ANSWER_LINE} <strong>{esc(plain_text(result.short_answer))}</strong></div>')
         active = filters_text(filters)
         if active:
             parts.append(f'<div class="hd-filters-note">Đang lọc: {esc(active)}.</div>')

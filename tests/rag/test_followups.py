@@ -47,6 +47,42 @@ def test_a_followup_is_asked_as_the_question_it_stands_for(history, question, st
     assert rewrite_followup(history, question) == standalone
 
 
+WHO = "Ai là Bí thư Huyện ủy huyện Phú Xuyên?"
+SAID = "Trả lời ngắn: Lê Ngọc Anh\nPhát biểu chỉ đạo tại hội nghị, đồng chí Bí Thư Huyện ủy Lê Ngọc Anh nhấn mạnh … [1]."
+
+
+@pytest.mark.parametrize("history, question, standalone", [
+    ([(WHO, SAID)], "Ông ấy nhấn mạnh điều gì?", "Ông Lê Ngọc Anh nhấn mạnh điều gì?"),
+    ([(WHO, SAID)], "Người đó nhấn mạnh điều gì?", "Lê Ngọc Anh nhấn mạnh điều gì?"),
+    # a name asked about since then wins over the one answered before it
+    ([(WHO, SAID), ("Ông Nguyễn Văn Cương giữ chức vụ gì?", "")], "Ông ấy phát biểu gì?",
+     "Ông Nguyễn Văn Cương phát biểu gì?"),
+    # the name answered two turns back, carried by the standalone question in between
+    ([(WHO, SAID), ("Ông ấy nhấn mạnh điều gì?", "Trả lời ngắn: Năm 2020\n…")], "Ông ấy sinh năm nào?",
+     "Ông Lê Ngọc Anh sinh năm nào?"),
+])
+def test_a_pronoun_after_a_who_question_is_the_person_answered(history, question, standalone):
+    assert rewrite_followup(history, question) == standalone
+
+
+@pytest.mark.parametrize("history, question", [
+    ([("Phường Phước Tân có bao nhiêu đảng viên?", "Trả lời ngắn: 553 đảng viên\n…")], "Ông ấy là ai?"),  # not a who
+    ([(WHO, "Trả lời ngắn: đồng chí đại diện\n…")], "Ông ấy nhấn mạnh điều gì?"),  # a phrase, not a name
+    ([(WHO, "Xin lỗi, … không đoạn nào trả lời được câu hỏi này.")], "Ông ấy nhấn mạnh điều gì?"),  # refused
+])
+def test_a_pronoun_with_no_name_answered_stays_as_typed(history, question):
+    assert rewrite_followup(history, question) == question
+
+
+def test_the_chat_history_carries_the_name_a_pronoun_points_at(answerer):
+    # Phú Xuyên's review: "đồng chí Bí Thư Huyện ủy Lê Ngọc Anh nhấn mạnh: …".
+    first = answerer.answer(WHO)
+    assert first.short_answer == "Lê Ngọc Anh"
+    followup = answerer.answer("Ông ấy nhấn mạnh điều gì?", history=[(WHO, first.as_said())])
+    assert followup.rewritten_question == "Ông Lê Ngọc Anh nhấn mạnh điều gì?"
+    assert not followup.abstained and "Lê Ngọc Anh nhấn mạnh" in followup.answer
+
+
 @pytest.mark.parametrize("history, question", [
     (asked(MEETING), "Năm nay phường Tây Sơn có bao nhiêu đảng viên?"),  # "năm nay": now, not a pointer
     (asked("Ai là Bí thư Đảng ủy phường Phước Tân?"), "Ông ấy phát biểu gì?"),  # no "ông <name>" to point at

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.ui.conftest import PHUOC_TAN_Q, XSS_Q, ask_on_page
+from tests.ui.conftest import PHUOC_TAN_Q, XSS_Q, ask_on_page, ask_widget
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -96,6 +96,28 @@ def test_chat_page_refusal_looks_different_and_follow_up_uses_history(session, l
     ask_on_page(page, "Còn phường Tây Sơn thì sao?")
     page.locator("#luot-3").wait_for()
     assert "Tây Sơn" in page.locator("#luot-3").inner_text()
+
+
+def test_a_pronoun_follow_up_points_at_the_person_just_answered(session, live):
+    # "Ông ấy" after "Ai là …?": the page and the widget keep the short answer in the conversation they send.
+    who, pronoun = "Ai là Bí thư Huyện ủy huyện Phú Xuyên?", "Ông ấy nhấn mạnh điều gì?"
+    page, _ = session
+    page.goto(live.url + "/")
+    ask_on_page(page, who)
+    page.locator("#luot-1").wait_for()
+    ask_on_page(page, pronoun)
+    page.locator("#luot-2").wait_for()
+    assert page.locator("#hd-chat .hd-rewritten").last.inner_text() == (
+        "Câu hỏi được hiểu là: «Ông Lê Ngọc Anh nhấn mạnh điều gì?»")
+    assert "Lê Ngọc Anh nhấn mạnh" in page.locator("#hd-chat .hd-answer:not(.hd-pending)").last.inner_text()
+
+    page.goto(live.url + "/example")
+    ask_widget(page, who)
+    page.locator("hoidap-widget .bot .short").first.wait_for()
+    page.locator("hoidap-widget textarea").fill(pronoun)
+    page.locator("hoidap-widget textarea").press("Enter")
+    page.locator("hoidap-widget .bot .rewritten").first.wait_for()
+    assert "Ông Lê Ngọc Anh nhấn mạnh điều gì?" in page.locator("hoidap-widget .bot").last.inner_text()
 
 
 def test_chat_page_filters_by_date_and_explains_bad_dates(session, live):

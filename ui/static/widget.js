@@ -19,6 +19,7 @@
   var TOKEN = (script && script.getAttribute("data-token")) || (inline ? params.get("token") : null);
   var TITLE = (script && script.getAttribute("data-title")) || "Hỏi đáp";
   var MAX_HISTORY = 5;
+  var SHORT = "Trả lời ngắn:"; // rag/result.py SHORT_ANSWER_LINE
   var SAME_ORIGIN = (function () {
     try { return new URL(BASE || ".", window.location.href).origin === window.location.origin; } catch (e) { return true; }
   })();
@@ -300,7 +301,7 @@
         }
         p.appendChild(document.createTextNode(answer.slice(last)));
         bot.appendChild(p);
-        if (result.short_answer) bot.appendChild(el("div", "short", "Trả lời ngắn: " + plain(result.short_answer)));
+        if (result.short_answer) bot.appendChild(el("div", "short", SHORT + " " + plain(result.short_answer)));
       }
       (result.unsupported || []).forEach(function (u) {
         bot.appendChild(box("unsupported", "⚠", "Chưa được nguồn xác nhận:",
@@ -334,7 +335,8 @@
         reset: function () { text = ""; live.className = "answer muted"; live.textContent = "Đang trả lời lại…"; },
         result: function (result) {
           renderAnswer(bot, question, result, turn);
-          history.push([question, result.answer]);
+          // The conversation as read (AnswerResult.as_said): "ông ấy" after "Ai là …?" points at the name answered.
+          history.push([question, result.short_answer ? SHORT + " " + result.short_answer + "\n" + result.answer : result.answer]);
         }
       }).catch(function (err) {
         bot.textContent = "";
