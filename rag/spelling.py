@@ -20,7 +20,9 @@ Candidates are generated (every way of marking a diacritic-free syllable; every
 single edit of it) and looked up in the index by document frequency, so no
 vocabulary is ever listed — the cost is the same at 5 or 100,000 articles.
 Numbers and one- and two-letter words are never touched, nor is a word the index
-knows in a pair with a neighbour; the corrected question is what every later step sees.
+knows in a pair with a neighbour, nor a word typed with its marks that forms a word of the language with a
+neighbour (pyvi's word list, rag/lexicon.py: "chủ trì" in an archive that never says it); the corrected
+question is what every later step sees.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ import re
 import string
 from functools import lru_cache
 
-from index.textnorm import fold, match_form
+from index.textnorm import fold, has_diacritics, match_form
+from rag.lexicon import in_a_word
 from rag.question import phrase_spelling, question_pairs, question_syllables
 from rag.syllable import is_syllable
 
@@ -107,7 +110,16 @@ class Speller:
                      around: tuple[str, str] = ("", "")) -> str | None:
         """``before``/``after``: the neighbouring words (folded), whose pairs with a candidate in the
         index decide between candidates first ("bao nhiu" → "bao nhieu", not the commoner "nhu");
-        ``around``: the same neighbours accented, for choosing among a word's spellings."""
+        ``around``: the same neighbours accented, for choosing among a word's spellings. A word typed with
+        its marks that forms a word of the language with a neighbour stays as typed, whatever the archive
+        holds ("chủ trì" in five articles that never say it: rag/lexicon.py)."""
+        fixed = self._correction(word, accented, before, after, around)
+        if fixed is not None and accented and has_diacritics(word) and in_a_word(word, *around):
+            return None
+        return fixed
+
+    def _correction(self, word: str, accented: bool, before: str, after: str,
+                    around: tuple[str, str]) -> str | None:
         folded = fold(word)
         if len(folded) < 3 or not folded.isascii():
             return None

@@ -74,6 +74,34 @@ def test_a_real_word_the_archive_lacks_is_not_turned_into_another_word(answerer,
     assert Speller(answerer.reader.lexical).correct(question, accented=True) == (question, False)
 
 
+@pytest.mark.parametrize("question", [
+    "Ai chủ trì hội nghị tổng kết của huyện Phú Xuyên?",  # the seeds never say "chủ trì": not "chủ trị"
+    "Nửa đầu năm 2020, Cầu Ông Lãnh tiễn bao nhiêu người trẻ lên đường nhập ngũ?",  # was "lên dương nhập ngũ"
+    "Toàn Đảng bộ huyện Phú Xuyên có tổng cộng bao nhiêu đảng viên?",  # was "tổng công"
+])
+def test_a_word_of_the_language_typed_right_stays_as_typed(answerer, question):
+    # Only "other marks on the same letters" were kept out before: "trì" in an archive that only says "trị"
+    # was a slip; now a word that forms a word of the language with its neighbour is meant (rag/lexicon.py).
+    assert Speller(answerer.reader.lexical).correct(question, accented=True) == (question, False)
+    assert answerer.answer(question).rewritten_question is None
+
+
+def test_without_the_word_list_the_speller_reads_the_archive_only(answerer, monkeypatch):
+    # pyvi missing: no word list, and the speller corrects against the archive as it did before.
+    import rag.lexicon
+
+    monkeypatch.setattr(rag.lexicon, "word_pairs", lambda: frozenset())
+    fixed, changed = Speller(answerer.reader.lexical).correct("Ai chủ trì hội nghị?", accented=True)
+    assert changed and fixed != "Ai chủ trì hội nghị?"
+
+
+def test_the_word_list_knows_words_not_typos():
+    from rag.lexicon import in_a_word
+
+    assert in_a_word("trì", "chủ", "") and in_a_word("Phố", "dân", "")
+    assert not in_a_word("nhiu", "bao", "") and not in_a_word("gảm", "suy", "") and not in_a_word("Phươc", "", "Tân")
+
+
 def test_a_slipped_tone_is_still_corrected_when_the_neighbours_say_so(answerer):
     speller = Speller(answerer.reader.lexical)
     assert speller.correct("Phường Phước Tân có bao nhiêu đàng viên?", accented=True) == (
