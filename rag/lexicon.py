@@ -27,12 +27,12 @@ def word_pairs() -> frozenset[tuple[str, str]]:
         return frozenset()
     path = Path(next(iter(spec.submodule_search_locations))) / "models" / "words.txt"
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = match_form(path.read_text(encoding="utf-8")).splitlines()  # normalised once, not per line
     except (OSError, UnicodeDecodeError):
         return frozenset()
     pairs = set()
     for line in lines:
-        syllables = match_form(line).split()
+        syllables = line.split()
         pairs.update(zip(syllables, syllables[1:]))
     return frozenset(pairs)
 
