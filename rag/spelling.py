@@ -32,7 +32,7 @@ import re
 import string
 from functools import lru_cache
 
-from index.textnorm import fold, has_diacritics, match_form
+from index.textnorm import fold, match_form
 from rag.lexicon import in_a_word
 from rag.question import phrase_spelling, question_pairs, question_syllables
 from rag.syllable import is_syllable
@@ -110,11 +110,11 @@ class Speller:
                      around: tuple[str, str] = ("", "")) -> str | None:
         """``before``/``after``: the neighbouring words (folded), whose pairs with a candidate in the
         index decide between candidates first ("bao nhiu" → "bao nhieu", not the commoner "nhu");
-        ``around``: the same neighbours accented, for choosing among a word's spellings. A word typed with
-        its marks that forms a word of the language with a neighbour stays as typed, whatever the archive
-        holds ("chủ trì" in five articles that never say it: rag/lexicon.py)."""
+        ``around``: the same neighbours accented, for choosing among a word's spellings. In a question typed
+        with marks, a word that forms a word of the language with a neighbour as typed stays as typed,
+        whatever the archive holds ("chủ trì", "vai trò" in five articles that never say them: rag/lexicon.py)."""
         fixed = self._correction(word, accented, before, after, around)
-        if fixed is not None and accented and has_diacritics(word) and in_a_word(word, *around):
+        if fixed is not None and accented and in_a_word(word, *around):
             return None
         return fixed
 

@@ -78,6 +78,7 @@ def test_a_real_word_the_archive_lacks_is_not_turned_into_another_word(answerer,
     "Ai chủ trì hội nghị tổng kết của huyện Phú Xuyên?",  # the seeds never say "chủ trì": not "chủ trị"
     "Nửa đầu năm 2020, Cầu Ông Lãnh tiễn bao nhiêu người trẻ lên đường nhập ngũ?",  # was "lên dương nhập ngũ"
     "Toàn Đảng bộ huyện Phú Xuyên có tổng cộng bao nhiêu đảng viên?",  # was "tổng công"
+    "Trong cấp ủy huyện Phú Xuyên, ai là cấp phó giữ vai trò thường trực?",  # was "và trợ": "vai" has no marks
 ])
 def test_a_word_of_the_language_typed_right_stays_as_typed(answerer, question):
     # Only "other marks on the same letters" were kept out before: "trì" in an archive that only says "trị"
