@@ -2,8 +2,8 @@
 
 The speller (rag/spelling.py) corrects a question word the index does not know into one it does. On a small
 archive that turns words typed right into other words: the five seed articles never say "chủ trì", so
-"Ai chủ trì hội nghị?" was read as "Ai chủ trị hội nghị?". A word typed with its marks that forms a word of
-this list with a neighbour ("chủ trì", "tổ dân phố") is meant, and stays as typed.
+"Ai chủ trì hội nghị?" was read as "Ai chủ trị hội nghị?". In a question typed with marks, a word that forms
+a word of this list with a neighbour as typed ("chủ trì", "vai trò") is meant, and stays as typed.
 
 The list ships inside pyvi's wheel (pyvi/models/words.txt); it is read as a text file, without importing
 pyvi (whose tokenizer loads scikit-learn), and only when a question holds a word the index lacks. Without
@@ -38,7 +38,7 @@ def word_pairs() -> frozenset[tuple[str, str]]:
 
 
 def in_a_word(syllable: str, before: str, after: str) -> bool:
-    """The syllable (as typed, with its marks) forms a word of the language with a neighbour."""
+    """The syllable, as typed, forms a word of the language with a neighbour."""
     pairs = word_pairs()
     form = match_form(syllable)
     return bool(before) and (match_form(before), form) in pairs or bool(after) and (form, match_form(after)) in pairs

@@ -20,9 +20,9 @@ Candidates are generated (every way of marking a diacritic-free syllable; every
 single edit of it) and looked up in the index by document frequency, so no
 vocabulary is ever listed — the cost is the same at 5 or 100,000 articles.
 Numbers and one- and two-letter words are never touched, nor is a word the index
-knows in a pair with a neighbour, nor a word typed with its marks that forms a word of the language with a
-neighbour (pyvi's word list, rag/lexicon.py: "chủ trì" in an archive that never says it); the corrected
-question is what every later step sees.
+knows in a pair with a neighbour, nor — in a question typed with marks — a word that forms a word of the
+language with a neighbour as typed (pyvi's word list, rag/lexicon.py: "chủ trì" in an archive that never
+says it); the corrected question is what every later step sees.
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
                 raise HoidapError(rate_message(retry))
             known = answerer.reader.doc_ids if doc_ids else None
             filters = build_filters(doc_ids, date_from, date_to, known)
-            history = [(t["question"], t.get("said", t["answer"])) for t in turns if t.get("result")][-HISTORY_TURNS:]
+            history = [(t["question"], t["said"]) for t in turns if t.get("result")][-HISTORY_TURNS:]
             text = ""
             async for event in runner.events(message, history=history or None, filters=filters):
                 if event.kind == "token":
