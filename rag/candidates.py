@@ -38,6 +38,7 @@ class SentenceCandidate:
     start: int  # offsets into the passage text
     end: int
     text: str
+    line: int = 0  # line breaks before it in the passage: a title or another paragraph is never joined to it
 
 
 @dataclass
@@ -70,7 +71,8 @@ def sentence_candidates(passages) -> list[SentenceCandidate]:
         for position, (start, end) in enumerate(_sentences_of(passage.text)):
             if passage.text[start:end].rstrip().endswith("?"):
                 continue
-            found.append(SentenceCandidate(index, position, start, end, passage.text[start:end]))
+            found.append(SentenceCandidate(index, position, start, end, passage.text[start:end],
+                                           passage.text.count("\n", 0, start)))
     return found
 
 

@@ -199,13 +199,14 @@ def with_neighbour(sentences: list[SentenceCandidate], logits: np.ndarray, best:
     """The chosen sentence together with the sentence next to it, when the ranker scores that one nearly as
     high (within the fitted ``margin``) and both fit in MAX_QUOTE_CHARS, or whatever it scores when both
     together are short (within the fitted ``join_chars``): the answer is often one sentence on ("Phương
-    pháp này …"), and the quote then shows both."""
+    pháp này …"), and the quote then shows both. Only within a paragraph: an article's title and its first
+    sentence read as one run-on sentence when quoted together."""
     if margin is None and join_chars is None:
         return None
     chosen = sentences[best]
     near = [i for i in (best - 1, best + 1) if 0 <= i < len(sentences)
             and sentences[i].passage_index == chosen.passage_index
-            and abs(sentences[i].position - chosen.position) == 1]
+            and abs(sentences[i].position - chosen.position) == 1 and sentences[i].line == chosen.line]
     if not near:
         return None
     other = max(near, key=lambda i: logits[i])

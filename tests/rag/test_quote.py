@@ -176,3 +176,12 @@ def test_the_answer_quotes_both_sentences_each_with_its_source():
     result = extractive_result("Phước Tân có bao nhiêu đảng viên và chi bộ?", passages, decision, threshold=0.5)
     assert result.answer.endswith(f"{third.text[:-1]} [1].") and not result.citations[1].cited
     assert [q.text for q in result.citations[0].more_quotes] == [third.text]
+
+
+def test_a_title_is_never_quoted_as_part_of_the_sentence_under_it(answerer):
+    # Cầu Ông Lãnh's article: the title line "Phường Cầu Ông Lãnh quan tâm công tác phát triển đảng viên mới",
+    # then "Ngày 7/7/2020, Đảng bộ phường Cầu Ông Lãnh tổ chức hội nghị …". Joined, they read as one run-on
+    # sentence ("… đảng viên mới  Ngày 7/7/2020 …").
+    result = answerer.answer("Hội nghị của phường Cầu Ông Lãnh diễn ra khi nào?")
+    assert "7/7/2020" in result.answer
+    assert "đảng viên mới" not in result.answer
