@@ -51,7 +51,11 @@ def rewrite_followup(history: list[tuple[str, str]], question: str) -> str:
         if asked.strip():
             chain.append(_standalone(chain, asked.strip(), said) if chain else asked.strip())
             said = answer or ""
-    return _standalone(chain, question, said) if chain else question
+    if not chain:
+        return question
+    standalone = _standalone(chain, question, said)
+    # Shown as the question understood: a sentence starts with a capital ("còn phường Tây Sơn …" → "Phường …").
+    return standalone if standalone == question else standalone[:1].upper() + standalone[1:]
 
 
 def _standalone(chain: list[str], question: str, said: str) -> str:

@@ -38,7 +38,10 @@ def asked(*questions: str) -> list[tuple[str, str]]:
      "Ông Nguyễn Duy An phát biểu gì tại hội nghị?"),
     # Typed without marks: "do" / "ay" point back, but "nam nay" is this year, not the year asked before.
     (asked("nam 2020 phuong Phuoc Tan co bao nhieu dang vien?"), "nam nay phuong do co bao nhieu chi bo?",
-     "nam nay phuong Phuoc Tan co bao nhieu chi bo?"),
+     "Nam nay phuong Phuoc Tan co bao nhieu chi bo?"),
+    # Shown as the question understood, so it reads as a sentence: a capital first.
+    (asked("Phường Phước Tân có bao nhiêu đảng viên?"), "Còn phường Tây Sơn thì sao?",
+     "Phường Tây Sơn có bao nhiêu đảng viên?"),
     # Another subject, the same question, after a follow-up: the chain's subject is the one replaced.
     (asked("Phường Phước Tân có bao nhiêu đảng viên?", "Còn phường Tây Sơn thì sao?"), "Vì sao?",
      "Vì sao phường Tây Sơn có đảng viên?"),
