@@ -118,6 +118,32 @@ def test_a_pronoun_follow_up_points_at_the_person_just_answered(session, live):
     page.locator("hoidap-widget textarea").press("Enter")
     page.locator("hoidap-widget .bot .rewritten").first.wait_for()
     assert "Ông Lê Ngọc Anh nhấn mạnh điều gì?" in page.locator("hoidap-widget .bot").last.inner_text()
+    # "Hỏi mới" starts a new conversation: the name answered before no longer lends itself to "ông ấy".
+    page.locator("hoidap-widget button.fresh").click()
+    assert page.locator("hoidap-widget .bot").count() == 0
+    page.locator("hoidap-widget textarea").fill(pronoun)
+    page.locator("hoidap-widget textarea").press("Enter")
+    page.locator("hoidap-widget .bot .answer:not(.muted)").last.wait_for()
+    page.locator("hoidap-widget .bot").last.locator(".src, .refusal, .box").first.wait_for()
+    assert page.locator("hoidap-widget .bot .rewritten").count() == 0
+
+
+def test_the_example_page_fits_a_phone_and_its_widget_button_can_be_tapped(browser, live):
+    # A phone (mobile viewport meta honoured): the intranet page's code lines used to widen it to 827 px and
+    # push the widget's button off screen.
+    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(live.url + "/example")
+        fab = page.locator("hoidap-widget .fab")
+        fab.wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        box = fab.bounding_box()
+        assert box["x"] + box["width"] <= 390 and box["y"] + box["height"] <= 844, box
+        fab.click()
+        assert page.locator("hoidap-widget .panel").is_visible()
+    finally:
+        context.close()
 
 
 def test_chat_page_filters_by_date_and_explains_bad_dates(session, live):

@@ -76,6 +76,7 @@
     ".head { display: flex; align-items: center; gap: 8px; padding: 10px 12px; background: #1d4ed8; color: #fff; }",
     ".head .t { font-weight: 700; font-size: 15px; flex: 1; }",
     ".head button { background: transparent; color: #fff; border: 0; font-size: 20px; cursor: pointer; line-height: 1; }",
+    ".head button.fresh { font-size: 13px; border: 1px solid rgba(255,255,255,.7); border-radius: 6px; padding: 3px 8px; }",
     ".mode { font-size: 12px; padding: 4px 12px; background: #eff6ff; color: #1e3a8a; border-bottom: 1px solid #dbeafe; }",
     ".log { flex: 1; overflow-y: auto; padding: 10px 12px; background: #f8fafc; }",
     ".msg { margin: 8px 0; max-width: 100%; }",
@@ -212,6 +213,9 @@
     fab.type = "button"; fab.setAttribute("aria-label", "Mở trợ lý " + TITLE); fab.setAttribute("aria-expanded", "false");
     var panel = el("section", "panel"); panel.setAttribute("aria-label", "Trợ lý hỏi đáp");
     var head = el("div", "head"); head.appendChild(el("span", "t", TITLE));
+    var fresh = el("button", "fresh", "Hỏi mới"); fresh.type = "button";
+    fresh.setAttribute("aria-label", "Bắt đầu cuộc hỏi đáp mới (quên các câu hỏi trước)");
+    head.appendChild(fresh);
     var close = el("button", null, "×"); close.type = "button"; close.setAttribute("aria-label", "Đóng");
     if (!inline) head.appendChild(close);
     var mode = el("div", "mode", "Đang kiểm tra máy chủ…");
@@ -245,6 +249,13 @@
     }
     fab.addEventListener("click", function () { setOpen(panel.hidden); });
     close.addEventListener("click", function () { setOpen(false); fab.focus(); });
+    // A new conversation: the earlier questions no longer lend a follow-up its subject.
+    fresh.addEventListener("click", function () {
+      if (busy) return;
+      history = []; log.textContent = "";
+      log.appendChild(el("div", "muted", "Cuộc hỏi đáp mới: các câu hỏi trước không còn được dùng để hiểu câu tiếp theo."));
+      input.focus();
+    });
     // Escape closes the floating panel from anywhere inside it and gives focus back to its button.
     root.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && !inline && !panel.hidden) { e.preventDefault(); setOpen(false); fab.focus(); }
