@@ -148,8 +148,10 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
         banner = gr.HTML(elem_id="hd-banner")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=360):
+                # No floating label: Gradio pins it over the log, where it covered the first line once the
+                # conversation scrolled. The log keeps its accessible name ("Hội thoại", page_i18n).
                 chatbot = gr.Chatbot(
-                    label="Hội thoại", elem_id="hd-chat", height=500, buttons=[], latex_delimiters=[],
+                    label="Hội thoại", show_label=False, elem_id="hd-chat", height=500, buttons=[], latex_delimiters=[],
                     feedback_options=("Like", "Dislike"), layout="bubble", allow_file_downloads=False,
                     placeholder="<div class='hd-placeholder'>Đặt câu hỏi về nội dung các bài viết, "
                                 "ví dụ một con số, một ngày hay một người được nhắc tới.</div>")

@@ -98,6 +98,28 @@ def test_chat_page_refusal_looks_different_and_follow_up_uses_history(session, l
     assert "Tây Sơn" in page.locator("#luot-3").inner_text()
 
 
+def test_nothing_covers_the_conversation_once_it_scrolls(session, live):
+    # Gradio's floating «Hội thoại» label sat over the log's top-left corner and hid the first line of
+    # whatever had scrolled there; the log keeps the name for screen readers.
+    page, _ = session
+    page.goto(live.url + "/")
+    for turn, question in enumerate((PHUOC_TAN_Q, "Còn phường Tây Sơn thì sao?",
+                                     "Phường Cầu Ông Lãnh có bao nhiêu chi bộ?"), start=1):
+        ask_on_page(page, question)
+        page.locator(f"#luot-{turn}").wait_for()
+    page.locator("#hd-chat [role='log']").evaluate("log => { log.scrollTop = 200; }")
+    covering = page.evaluate("""() => {
+        const log = document.querySelector('#hd-chat [role="log"]').getBoundingClientRect();
+        return [...document.querySelectorAll('#hd-chat label, #hd-chat [data-testid="block-label"]')]
+            .filter(e => getComputedStyle(e).visibility !== 'hidden')
+            .map(e => e.getBoundingClientRect())
+            .filter(r => r.width > 0 && r.height > 0 && r.left < log.right && r.right > log.left
+                         && r.top < log.bottom && r.bottom > log.top).length;
+    }""")
+    assert covering == 0
+    assert page.get_by_role("log", name="Hội thoại").count() == 1
+
+
 def test_a_pronoun_follow_up_points_at_the_person_just_answered(session, live):
     # "Ông ấy" after "Ai là …?": the page and the widget keep the short answer in the conversation they send.
     who, pronoun = "Ai là Bí thư Huyện ủy huyện Phú Xuyên?", "Ông ấy nhấn mạnh điều gì?"
