@@ -17,6 +17,7 @@ import numpy as np
 
 from rag.candidates import SentenceCandidate, SpanCandidate, sentence_candidates, span_candidates, typed_spans
 from rag.features import SENTENCE_FEATURES, QuestionContext, answer_row, sentence_rows, span_rows
+from rag.lexicon import whole_words
 from rag.scorer import AnswererModel
 
 MAX_QUOTE_CHARS = 320
@@ -138,7 +139,8 @@ def _decide_at(candidates: Candidates, model: AnswererModel, logits: np.ndarray,
     probability = float(model.answer.probabilities(row[None, :])[0]) if model.answer is not None else 0.0
     short = None
     if picked is not None and span_probability >= model.span_threshold:
-        short = (sentence.start + picked[0].start, sentence.start + picked[0].end)
+        start, end = whole_words(sentence.text, picked[0].start, picked[0].end)  # never half a word
+        short = (sentence.start + start, sentence.start + end)
     passage_text = candidates.passages[sentence.passage_index].text
     quote = trim_quote(passage_text, sentence, short)
     neighbour = with_neighbour(candidates.sentences, logits, best, model.quote_margin,

@@ -5,6 +5,9 @@ archive that turns words typed right into other words: the five seed articles ne
 "Ai chủ trì hội nghị?" was read as "Ai chủ trị hội nghị?". In a question typed with marks, a word that forms
 a word of this list with a neighbour as typed ("chủ trì", "vai trò") is meant, and stays as typed.
 
+The same list keeps a short answer from cutting a word in two: "4 tập" of "4 tập thể", "trương vào năm
+1981" of "khai trương", "Hồng Vệ" of "Hồng Vệ binh" (`whole_words`).
+
 The list ships inside pyvi's wheel (pyvi/models/words.txt); it is read as a text file, without importing
 pyvi (whose tokenizer loads scikit-learn), and only when a question holds a word the index lacks. Without
 pyvi installed the speller works as before.
@@ -17,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from index.textnorm import match_form
+from rag.candidates import WORD_RE
 
 
 @lru_cache(maxsize=1)
@@ -42,3 +46,29 @@ def in_a_word(syllable: str, before: str, after: str) -> bool:
     pairs = word_pairs()
     form = match_form(syllable)
     return bool(before) and (match_form(before), form) in pairs or bool(after) and (form, match_form(after)) in pairs
+
+
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """``text[start:end]`` widened by a syllable at an edge that cuts a word of the language in two.
+
+    An edge cuts a word when the syllable outside it and the one inside form a word of the list, written with
+    only a space between them — unless the inside syllable forms a word with the next one inside too ("học
+    sinh viên": both readings are words, so the span is left as it is)."""
+    pairs = word_pairs()
+    found = list(WORD_RE.finditer(text))
+    inside = [i for i, m in enumerate(found) if m.start() >= start and m.end() <= end]
+    if not pairs or not inside:
+        return start, end
+    form = [match_form(m.group(0)) for m in found]
+    first, last = inside[0], inside[-1]
+
+    def glued(a: int, b: int) -> bool:
+        return text[found[a].end():found[b].start()] == " "
+
+    if (first > 0 and glued(first - 1, first) and (form[first - 1], form[first]) in pairs
+            and not (first < last and (form[first], form[first + 1]) in pairs)):
+        first -= 1
+    if (last + 1 < len(found) and glued(last, last + 1) and (form[last], form[last + 1]) in pairs
+            and not (inside[0] < last and (form[last - 1], form[last]) in pairs)):
+        last += 1
+    return min(start, found[first].start()), max(end, found[last].end())

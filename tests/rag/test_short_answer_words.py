@@ -1,0 +1,56 @@
+"""A short answer never ends or starts halfway through a word of the language ("4 tập" of "4 tập thể").
+
+The span ranker scores runs of syllables; Vietnamese words are mostly two syllables, so a run can stop inside
+one. The chosen span is widened to whole words with pyvi's word list (rag/lexicon.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+import rag.lexicon
+from index.textnorm import normalize_for_compare as norm
+from rag.lexicon import whole_words
+
+
+def widened(text: str, piece: str) -> str:
+    start = text.index(piece)
+    a, b = whole_words(text, start, start + len(piece))
+    return text[a:b]
+
+
+@pytest.mark.parametrize("text, piece, whole", [
+    ("Đảng ủy khen thưởng 4 tập thể xuất sắc.", "4 tập", "4 tập thể"),  # the unit cut after its first syllable
+    ("Nữ hoàng khai trương vào năm 1981 một cây cầu.", "trương vào năm 1981", "khai trương vào năm 1981"),
+    ("Lực lượng Hồng Vệ binh được thành lập.", "Hồng Vệ", "Hồng Vệ binh"),
+    ("Bệnh nhân bị phình to động mạch.", "nhân bị phình to", "Bệnh nhân bị phình to"),
+])
+def test_a_cut_word_is_made_whole(text, piece, whole):
+    assert widened(text, piece) == whole
+
+
+@pytest.mark.parametrize("text, piece", [
+    ("Phường kết nạp 03 đảng viên mới.", "03 đảng viên"),  # already whole words
+    ("Thành phố Nha Trang, tỉnh Khánh Hòa.", "Nha Trang"),  # a comma is no word boundary to cross
+    ("Toàn Đảng bộ có 553 đảng viên.", "553"),  # "có 553" is no word
+])
+def test_a_span_of_whole_words_stays_as_it_is(text, piece):
+    assert widened(text, piece) == piece
+
+
+def test_a_syllable_that_belongs_to_either_neighbour_is_left_alone():
+    # "học sinh" and "sinh viên" are both words: which one a span "sinh viên giỏi" means is not ours to guess.
+    assert widened("Các học sinh viên giỏi.", "sinh viên giỏi") == "sinh viên giỏi"
+
+
+def test_without_the_word_list_spans_are_kept(monkeypatch):
+    monkeypatch.setattr(rag.lexicon, "word_pairs", lambda: frozenset())
+    assert widened("Đảng ủy khen thưởng 4 tập thể xuất sắc.", "4 tập") == "4 tập"
+
+
+@pytest.mark.parametrize("question, short", [
+    # Typed without marks, as users do: the short answer was "4 tập".
+    ("dang uy phuong phuoc tan khen thuong bao nhieu tap the tai hoi nghi tong ket nam 2020", "4 tập thể"),
+])
+def test_seed_short_answers_are_whole_words(answerer, question, short):
+    result = answerer.answer(question)
+    assert not result.abstained and norm(result.short_answer) == norm(short)
