@@ -52,6 +52,16 @@ def token_f1(prediction: str | None, golds: list[str]) -> float:
     return best
 
 
+def short_answer_matches(prediction: str | None, golds: list[str], threshold: float) -> bool:
+    """Syllable F1 ≥ ``threshold`` with a gold answer that says every number the prediction says: "4 đồng
+    chí" shares two syllables of three with "6 đồng chí", but it is another answer."""
+    def numbers(text: str | None) -> set[str]:
+        return {t for t in answer_tokens(text) if any(c.isdigit() for c in t)}
+
+    said = numbers(prediction)
+    return any(token_f1(prediction, [gold]) >= threshold and said <= numbers(gold) for gold in golds)
+
+
 def contains_any(text: str, needles: list[str]) -> bool:
     haystack = norm(strip_markers(text))
     return any(norm(n) and norm(n) in haystack for n in needles)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from eval.metrics import contains_any, token_f1
+from eval.metrics import contains_any, short_answer_matches
 
 GROUPS = ("retrieval", "answer", "citation", "abstention", "latency_ms")
 CHART_METRICS = ("evidence_hit@5", "contains", "f1", "citation_hit")
@@ -45,7 +45,7 @@ MISS_NAMES = {"retrieval miss": "không tìm được đoạn chứa đáp án",
               "short answer miss": "trả lời ngắn không khớp đáp án"}
 VERDICT_RULE = (f"Một câu được tính là đúng khi câu trả lời chứa một đáp án gold VÀ, nếu có câu trả lời ngắn, câu "
                 f"trả lời ngắn khớp một đáp án gold (F1 theo âm tiết ≥ {SHORT_MATCH_F1}, sau khi bỏ dấu câu và chữ "
-                "hoa); câu hỏi không có đáp án trong kho được tính là đúng khi bị từ chối.")
+                "hoa, với đáp án gold có mọi con số mà câu trả lời ngắn nêu); câu hỏi không có đáp án trong kho được tính là đúng khi bị từ chối.")
 
 
 @dataclass
@@ -63,7 +63,7 @@ def verdict(record) -> Verdict:
         return Verdict(None, None, refused, None if refused else "wrong answer")
     contains = not refused and contains_any(result["answer"], item.answers)
     short = (result.get("short_answer") or "").strip()
-    short_match = None if refused or not short else token_f1(short, item.answers) >= SHORT_MATCH_F1
+    short_match = None if refused or not short else short_answer_matches(short, item.answers, SHORT_MATCH_F1)
     right = contains and short_match is not False
     if right:
         return Verdict(contains, short_match, True, None)

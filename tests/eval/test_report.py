@@ -39,11 +39,14 @@ RECORDS = [
     record("q-right", "Phường có 553 đảng viên [1].", "553 đảng viên"),                     # both verdicts yes
     record("q-short-wrong", "Phường có 553 đảng viên và 22 chi bộ [1].", "22 chi bộ"),      # contains, short off
     record("q-no-short", "Phường có 553 đảng viên [1].", None),                             # contains, no short
+    record("q-other-number", "Phường có 553 đảng viên [1].", "533 đảng viên"),            # short: 2 of 3 syllables,
+                                                                                           # but another number
     record("q-missing", "Phường có 22 chi bộ [1].", "22 chi bộ", miss="answer miss"),       # contains nothing
     record("q-refused", "Xin lỗi.", None, refused=True, miss="wrong refusal"),
     record("q-noans", "Xin lỗi.", None, answerable=False, refused=True),                  # right refusal
 ]
-EXPECTED_RIGHT = {"q-right": True, "q-short-wrong": False, "q-no-short": True, "q-missing": False,
+EXPECTED_RIGHT = {"q-right": True, "q-short-wrong": False, "q-no-short": True, "q-other-number": False,
+                  "q-missing": False,
                   "q-refused": False, "q-noans": True}
 
 
@@ -74,7 +77,9 @@ def test_a_question_is_right_only_with_the_answer_and_a_matching_short_answer(wr
     assert "trả lời ngắn không khớp" in shown["q-short-wrong"]
     assert "trả lời ngắn khớp: <span class=\"na\">không có</span>" in shown["q-no-short"]
     assert f"F1 theo âm tiết ≥ {SHORT_MATCH_F1}" in page  # the definition is written in the report
-    assert "Từng câu hỏi (3/6 câu sai)" in page
+    assert "trả lời ngắn khớp: <span class=\"miss\">không</span>" in shown["q-other-number"]
+    assert "mọi con số mà câu trả lời ngắn nêu" in page  # … and so is the number rule
+    assert "Từng câu hỏi (4/7 câu sai)" in page
 
 
 def test_html_has_no_raw_json_no_backticks_and_explains_every_metric(written):
