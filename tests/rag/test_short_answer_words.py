@@ -1,4 +1,5 @@
-"""A short answer never ends or starts halfway through a word of the language ("4 tập" of "4 tập thể").
+"""A short answer never ends or starts halfway through a word of the language ("4 tập" of "4 tập thể"), nor
+leaves a bracket it opened unclosed ("(ASL").
 
 The span ranker scores runs of syllables; Vietnamese words are mostly two syllables, so a run can stop inside
 one. The chosen span is widened to whole words with pyvi's word list (rag/lexicon.py)."""
@@ -9,6 +10,7 @@ import pytest
 
 import rag.lexicon
 from index.textnorm import normalize_for_compare as norm
+from rag.extractive import closed
 from rag.lexicon import whole_words
 
 
@@ -54,3 +56,16 @@ def test_without_the_word_list_spans_are_kept(monkeypatch):
 def test_seed_short_answers_are_whole_words(answerer, question, short):
     result = answerer.answer(question)
     assert not result.abstained and norm(result.short_answer) == norm(short)
+
+
+@pytest.mark.parametrize("text, piece, shown", [
+    ("Ngôn ngữ Ký hiệu Mỹ (ASL) là ngôn ngữ chính.", "Ngôn ngữ Ký hiệu Mỹ (ASL", "Ngôn ngữ Ký hiệu Mỹ (ASL)"),
+    ("trị giá 240 bảng Anh (hơn 7 triệu đồng).", "240 bảng Anh (hơn 7 triệu đồng", "240 bảng Anh (hơn 7 triệu đồng)"),
+    ("tên gọi «Quỹ vì người nghèo» được dùng", "«Quỹ vì người nghèo", "«Quỹ vì người nghèo»"),
+    ("Phường có 553 đảng viên (tăng 11).", "553 đảng viên", "553 đảng viên"),  # nothing opened: as it is
+    ("Quỹ (Đền ơn đáp nghĩa và an sinh xã hội", "Quỹ (Đền ơn đáp nghĩa", "Quỹ (Đền ơn đáp nghĩa"),  # no ")" next
+])
+def test_a_bracket_the_answer_opens_is_closed(text, piece, shown):
+    start = text.index(piece)
+    a, b = closed(text, start, start + len(piece))
+    assert text[a:b] == shown
