@@ -89,6 +89,7 @@ def typed_spans(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
         # "lần thứ 14", "khóa XII" and "năm 2021" say which one and when, never how many.
         not_counts = {s for s, _ in ordinal_spans(text)} | {e - 4 for s, e, kind in date_spans(text)
                                                             if kind == "year" and e - s > 4}
+        near: set[tuple[int, int]] = set()
         for start, end in number_spans(text):
             if start in not_counts or re.search(r"\bthứ\s*$", text[max(0, start - 5):start], re.IGNORECASE):
                 continue
@@ -98,6 +99,14 @@ def typed_spans(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
                                                 or (analysis.unit == ["%"] and piece.endswith("%")))
             money_hit = money and bool(re.search(r"dong|ty|trieu|usd", piece))
             spans.append(SpanCandidate(s, e, "number", 1.0 if unit_hit else 0.6 if money_hit else 0.0))
+            # A word of the unit in the two words after it: the unit typed with a slip ("532 đnagr viên").
+            after = [fold(m.group(0)) for m in WORD_RE.finditer(text[end:end + 40])][:2]
+            if unit_hit or set(after) & set(analysis.unit):
+                near.add((s, e))
+        # A count asked in a named unit ("bao nhiêu phần trăm", "bao nhiêu cá nhân") is answered by a count in
+        # that unit when the sentence has one: "4 tỷ đồng" beside "36,26%" is another figure.
+        if any(span.prior == 1.0 for span in spans):
+            return [span for span in spans if (span.start, span.end) in near]
         return spans
     if qtype == "date":
         spans = [s for s in date_spans(text) if want == "range" or s[2] != "range"]

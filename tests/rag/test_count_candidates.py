@@ -26,9 +26,33 @@ def test_ordinals_and_years_are_not_counts(sentence, not_a_count):
 
 
 def test_counts_beside_them_still_are():
-    offered = _offered("Năm 2021, phường có 553 đảng viên, lần thứ 2 vượt chỉ tiêu; 2000 người dân tham gia.")
+    offered = _offered("Năm 2021, phường có 553 đảng viên, lần thứ 2 vượt chỉ tiêu; 2000 người dân tham gia.",
+                       "Phường đạt được bao nhiêu?")  # no unit asked: every count is offered
     assert "553 đảng viên" in offered
     assert any(piece.startswith("2000") for piece in offered)  # a bare 2000 may be a count: it stays
+    assert not any(piece.startswith("2 ") or piece == "2" for piece in offered)
+
+
+@pytest.mark.parametrize("question, sentence, answer", [
+    ("Phường Cầu Ông Lãnh thu ngân sách đạt bao nhiêu phần trăm?",
+     "Thu ngân sách hơn 4 tỷ đồng – đạt 36,26%; chăm lo 627 suất quà.", "36,26%"),
+    ("Ban thường vụ khen thưởng bao nhiêu cá nhân?", "Khen thưởng 2 tổ chức và 18 cá nhân.", "18 cá nhân"),
+])
+def test_a_count_asked_in_a_unit_is_answered_in_that_unit(question, sentence, answer):
+    # Another figure of the same sentence ("4 tỷ đồng", "2 tổ chức") is not offered once one in the unit is there.
+    assert _offered(sentence, question) == [answer]
+
+
+def test_a_unit_typed_with_a_slip_still_counts_as_the_unit():
+    # The seeds' own typo: "trao huy hiệu Đảng các đợt cho 532 đnagr viên" answers "… bao nhiêu đảng viên …?".
+    offered = _offered("Toàn Đảng bộ kết nạp được 176 đảng viên; trao huy hiệu Đảng cho 532 đnagr viên.",
+                       "Có bao nhiêu đảng viên được trao huy hiệu Đảng?")
+    assert "176 đảng viên" in offered and "532" in offered
+
+
+def test_without_a_count_in_the_unit_the_others_stay():
+    offered = _offered("Khen thưởng 2 tổ chức.", "Ban thường vụ khen thưởng bao nhiêu cá nhân?")
+    assert offered == ["2 tổ chức"]
 
 
 def test_thu_collected_is_no_ordinal():
@@ -39,3 +63,12 @@ def test_thu_collected_is_no_ordinal():
 
 def test_a_year_is_still_the_answer_to_a_when_question():
     assert "2021" in " ".join(_offered("Năm 2021, phường có 553 đảng viên.", "Phường có 553 đảng viên vào năm nào?"))
+
+
+@pytest.mark.parametrize("question, short", [
+    ("Phường Cầu Ông Lãnh thu ngân sách đạt bao nhiêu phần trăm?", "36,26%"),  # was "4 tỷ đồng"
+    ("Thu ngân sách 9 tháng của phường Trần Phú đạt bao nhiêu phần trăm?", "90%"),  # was "11 tỷ đồng"
+])
+def test_seed_short_answers_give_the_asked_unit(answerer, question, short):
+    result = answerer.answer(question)
+    assert not result.abstained and result.short_answer == short
