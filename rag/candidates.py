@@ -18,7 +18,8 @@ from functools import lru_cache
 from index.chunking import split_sentences
 from index.textnorm import fold
 from rag.question import QuestionAnalysis, asked_form
-from rag.spans import date_spans, extend_with_unit, name_spans, number_spans, ordinal_spans, place_spans
+from rag.spans import (date_spans, era_spans, extend_with_unit, name_spans, number_spans, ordinal_spans,
+                       place_spans)
 
 WORD_RE = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"“”–—]|\s-\s|\.\s")
@@ -109,7 +110,7 @@ def typed_spans(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
             return [span for span in spans if (span.start, span.end) in near]
         return spans
     if qtype == "date":
-        spans = [s for s in date_spans(text) if want == "range" or s[2] != "range"]
+        spans = [s for s in date_spans(text) + era_spans(text) if want == "range" or s[2] != "range"]
 
         def prior(kind: str) -> float:
             return 1.0 if kind == want else 0.5 if want == "day" and kind not in ("year", "range") else 0.0

@@ -91,6 +91,32 @@ def date_spans(sentence: str) -> list[tuple[int, int, str]]:
     return sorted(spans)
 
 
+_ERA = r"(?:TCN|SCN|trước\s+Công\s+[Nn]guyên|sau\s+Công\s+[Nn]guyên)"
+ERA_RES = [  # (kind, pattern): dates of history, which the news formats above leave out
+    ("year", re.compile(rf"\b(?:năm\s+)?\d{{1,4}}\s+{_ERA}")),  # "340 TCN", "năm 2500 trước Công Nguyên"
+    ("year", re.compile(r"\bnăm\s+\d{3,4}\b(?!\s*[,.]\d)", re.IGNORECASE)),  # "năm 1263", "năm 938"
+    ("year", re.compile(r"(?<![\w.,/-])1[0-7]\d\d(?![\w/%-]|[.,]\d)")),  # "vào 1288"
+    ("century", re.compile(rf"\bthế\s+kỷ\s+(?:thứ\s+)?(?:[IVXLC]+|\d{{1,2}})\b(?:\s+{_ERA})?", re.IGNORECASE)),
+    ("decade", re.compile(r"\b(?:thập\s+(?:niên|kỷ)|những\s+năm)\s+\d{2,4}\b", re.IGNORECASE)),
+]
+
+
+def era_spans(sentence: str) -> list[tuple[int, int, str]]:
+    """Years before 1800, years with an era, centuries and decades ("năm 1263", "340 TCN", "thế kỷ XV",
+    "thập niên 1990"), except where a date of ``date_spans`` already stands: answers to "khi nào" in history."""
+    taken = date_spans(sentence)
+    spans: list[tuple[int, int, str]] = []
+    for kind, pattern in ERA_RES:
+        for match in pattern.finditer(sentence):
+            start, end = match.start(), match.end()
+            # A span inside or across another is left out; one that holds a whole date stays ("thập niên 1990").
+            if any(s < end and start < e and not (start <= s and e <= end and e - s < end - start)
+                   for s, e, _ in taken + spans):
+                continue
+            spans.append((start, end, kind))
+    return sorted(spans)
+
+
 def _looks_like_range(text: str) -> bool:
     return bool(re.fullmatch(r"\d{4}-\d{4}", text))
 
