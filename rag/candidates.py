@@ -18,8 +18,8 @@ from functools import lru_cache
 from index.chunking import split_sentences
 from index.textnorm import fold
 from rag.question import QuestionAnalysis, asked_form
-from rag.spans import (date_spans, era_spans, extend_with_unit, name_spans, number_spans, ordinal_spans,
-                       place_spans)
+from rag.spans import (date_spans, era_spans, extend_with_unit, name_spans, number_spans, number_word_spans,
+                       ordinal_spans, place_spans)
 
 WORD_RE = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"“”–—]|\s-\s|\.\s")
@@ -104,6 +104,17 @@ def typed_spans(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
             after = [fold(m.group(0)) for m in WORD_RE.finditer(text[end:end + 40])][:2]
             if unit_hit or set(after) & set(analysis.unit):
                 near.add((s, e))
+        for start, end in number_word_spans(text):  # "ba người", "mười năm": only with a unit after them
+            for last in (end, text.rfind(" ", start, end)):  # "mười năm": "năm" is five, and a year
+                if last <= start:
+                    continue
+                s, e = extend_with_unit(text, start, last, analysis.unit)
+                if e > last and text[last:e] == text[last:e].lower():  # "Ba Lan" is no "ba lần"
+                    unit_hit = bool(analysis.unit) and fold(text[last:e]).split() == analysis.unit
+                    spans.append(SpanCandidate(s, e, "number", 1.0 if unit_hit else 0.0))
+                    if unit_hit:
+                        near.add((s, e))
+                    break
         # A count asked in a named unit ("bao nhiêu phần trăm", "bao nhiêu cá nhân") is answered by a count in
         # that unit when the sentence has one: "4 tỷ đồng" beside "36,26%" is another figure.
         if any(span.prior == 1.0 for span in spans):

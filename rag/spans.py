@@ -91,6 +91,37 @@ def date_spans(sentence: str) -> list[tuple[int, int, str]]:
     return sorted(spans)
 
 
+# Counts written in words ("ba người", "mười năm", "hai mươi lăm lần"), compared with their marks: folded,
+# "sáu" would be "sau" (after) and "tư" would be "từ" (from).
+_NUMBER_WORDS = set(match_form("một hai ba bốn tư năm sáu bảy tám chín mười mươi mốt lăm trăm nghìn ngàn triệu tỷ tỉ "
+                               "vài nửa chục linh lẻ").split())
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def number_word_spans(sentence: str) -> list[tuple[int, int]]:
+    """Runs of number words, each a count only if a unit follows it (the caller decides): "ba" alone is a
+    father, "năm" a year. Not a run that goes on from a figure ("8 triệu") or says which one ("thứ ba"), nor
+    "một" alone, which is mostly "a" ("một phương tiện")."""
+    spans, run = [], []
+
+    def close():
+        if run and not (len(run) == 1 and match_form(run[0].group(0)) == "một"):
+            before = sentence[max(0, run[0].start() - 6):run[0].start()]
+            if not re.search(r"(\d[\d.,]*|\bthứ)\s*$", before, re.IGNORECASE):
+                spans.append((run[0].start(), run[-1].end()))
+        run.clear()
+
+    for match in _WORD_RE.finditer(sentence):
+        if match_form(match.group(0)) in _NUMBER_WORDS:
+            if run and sentence[run[-1].end():match.start()] != " ":
+                close()
+            run.append(match)
+        else:
+            close()
+    close()
+    return spans
+
+
 _ERA = r"(?:TCN|SCN|trước\s+Công\s+[Nn]guyên|sau\s+Công\s+[Nn]guyên)"
 ERA_RES = [  # (kind, pattern): dates of history, which the news formats above leave out
     ("year", re.compile(rf"\b(?:năm\s+)?\d{{1,4}}\s+{_ERA}")),  # "340 TCN", "năm 2500 trước Công Nguyên"

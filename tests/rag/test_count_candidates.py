@@ -72,3 +72,28 @@ def test_a_year_is_still_the_answer_to_a_when_question():
 def test_seed_short_answers_give_the_asked_unit(answerer, question, short):
     result = answerer.answer(question)
     assert not result.abstained and result.short_answer == short
+
+
+@pytest.mark.parametrize("question, sentence, count", [
+    ("Keira còn cứu sống bao nhiêu người?", "Ngoài Max, Keira còn cứu sống ba người khác.", "ba người"),
+    ("Chứng chỉ kéo dài bao lâu?", "Chứng chỉ giảng dạy kéo dài mười năm.", "mười năm"),  # "năm": five, and a year
+    ("Đã thử bao nhiêu lần?", "Đã thử hai mươi lăm lần.", "hai mươi lăm lần"),
+])
+def test_a_count_written_in_words_is_a_count(question, sentence, count):
+    assert count in _offered(sentence, question)
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("Bao nhiêu nước tham gia?", "Ba Lan tham gia."),  # a name, not "ba lần"
+    ("Còn bao nhiêu thời gian?", "Sau đó, từ sân nhà, họ tự do tấn công."),  # "sau" is no "sáu", "từ" no "tư"
+    ("Có bao nhiêu người?", "Có một người đàn ông đứng đó."),  # "một" alone is "a"
+    ("Ấn bản thứ bao nhiêu chưa công bố?", "Ấn bản thứ ba chưa công bố."),  # which one, not how many
+])
+def test_words_that_only_look_like_counts_are_not(question, sentence):
+    assert _offered(sentence, question) == []
+
+
+def test_a_figure_keeps_its_magnitude_word():
+    # "8 triệu người": "triệu người" is not a second count.
+    assert _offered("Mỗi năm có 8 triệu người chết vì thuốc lá.", "Mỗi năm có bao nhiêu người chết?") == [
+        "8 triệu người chết"]
