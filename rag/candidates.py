@@ -19,7 +19,7 @@ from index.chunking import split_sentences
 from index.textnorm import fold
 from rag.question import QuestionAnalysis, asked_form
 from rag.spans import (date_spans, era_spans, extend_with_unit, name_spans, number_spans, number_word_spans,
-                       ordinal_spans, place_spans)
+                       ordinal_spans, place_spans, range_spans)
 
 WORD_RE = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"“”–—]|\s-\s|\.\s")
@@ -104,6 +104,14 @@ def typed_spans(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
             after = [fold(m.group(0)) for m in WORD_RE.finditer(text[end:end + 40])][:2]
             if unit_hit or set(after) & set(analysis.unit):
                 near.add((s, e))
+        for start, end in range_spans(text):  # "18 đến 25 tuổi", "27-30%": with a unit after it, or a percentage
+            s, e = extend_with_unit(text, start, end, analysis.unit)
+            if e > end or text[start:end].endswith("%"):
+                unit_hit = bool(analysis.unit) and (fold(text[end:e]).split() == analysis.unit
+                                                    or (analysis.unit == ["%"] and text[start:end].endswith("%")))
+                spans.append(SpanCandidate(s, e, "number", 1.0 if unit_hit else 0.0))
+                if unit_hit:
+                    near.add((s, e))
         for start, end in number_word_spans(text):  # "ba người", "mười năm": only with a unit after them
             for last in (end, text.rfind(" ", start, end)):  # "mười năm": "năm" is five, and a year
                 if last <= start:

@@ -91,6 +91,18 @@ def date_spans(sentence: str) -> list[tuple[int, int, str]]:
     return sorted(spans)
 
 
+RANGE_RE = re.compile(rf"(?<![\w/.,-])(?:từ\s+)?{_NUM}\s*%?\s*(?:-|–|đến|tới)\s*{_NUM}(?:\s*%)?(?![\w/])")
+
+
+def range_spans(sentence: str) -> list[tuple[int, int]]:
+    """Counts given as a range ("18 đến 25", "27-30%", "7-10"), except dates: years, terms of office, and a
+    day-month after "ngày" ("ngày 7-1"); a bare "7-10" may be either, the caller asks for a unit after it."""
+    dates = [(s, e) for s, e, kind in date_spans(sentence)
+             if kind != "dash" or re.search(r"ngày\s*$", sentence[max(0, s - 6):s], re.IGNORECASE)]
+    return [(m.start(), m.end()) for m in RANGE_RE.finditer(sentence)
+            if not any(s < m.end() and m.start() < e for s, e in dates)]
+
+
 # Counts written in words ("ba người", "mười năm", "hai mươi lăm lần"), compared with their marks: folded,
 # "sáu" would be "sau" (after) and "tư" would be "từ" (from).
 _NUMBER_WORDS = set(match_form("một hai ba bốn tư năm sáu bảy tám chín mười mươi mốt lăm trăm nghìn ngàn triệu tỷ tỉ "

@@ -97,3 +97,22 @@ def test_a_figure_keeps_its_magnitude_word():
     # "8 triệu người": "triệu người" is not a second count.
     assert _offered("Mỗi năm có 8 triệu người chết vì thuốc lá.", "Mỗi năm có bao nhiêu người chết?") == [
         "8 triệu người chết"]
+
+
+@pytest.mark.parametrize("question, sentence, count", [
+    ("Bao nhiêu lượt người bệnh cần truyền máu mỗi ngày?", "Mỗi ngày cần 800-1.000 lượt người bệnh.",
+     "800-1.000 lượt người"),  # the unit as the question names it: two words
+    ("Động cơ đạt bao nhiêu phần trăm hiệu suất?", "Động cơ đạt hiệu suất 27-30%.", "27-30%"),
+    ("Mổ cũ phải nằm viện bao nhiêu ngày?", "Mổ cũ phải nằm viện khoảng 7-10 ngày.", "7-10 ngày"),
+    ("Trẻ dùng bao nhiêu chiếc tã?", "Trẻ dùng từ 3.800 đến 4.800 chiếc tã.", "từ 3.800 đến 4.800 chiếc tã"),
+])
+def test_a_range_is_one_count(question, sentence, count):
+    assert count in _offered(sentence, question)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ngày 7-1, phường tổ chức hội nghị với 20 đại biểu.",  # a day and a month after "ngày"
+    "Nhiệm kỳ 2020 – 2025 có 20 đại biểu.",  # a term of office
+])
+def test_dates_are_no_ranges(sentence):
+    assert _offered(sentence, "Có bao nhiêu đại biểu?") == ["20 đại biểu"]
