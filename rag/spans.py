@@ -8,6 +8,7 @@ by the extractive answerer, by closeness to the question's words.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from index.textnorm import fold, match_form
 
@@ -78,7 +79,14 @@ def extend_with_unit(sentence: str, start: int, end: int, wanted_unit: list[str]
 YEAR_RANGE_RE = re.compile(r"(?<!\d)(?:1[89]|20)\d\d\s*[-–—]\s*(?:1[89]|20)\d\d(?!\d)")
 
 
+@lru_cache(maxsize=8192)
 def date_spans(sentence: str) -> list[tuple[int, int, str]]:
+    """Dates of the sentence (remembered: several candidate kinds ask for them, and a passage's sentences come
+    back for many questions). The list is shared, never changed by callers."""
+    return _date_spans(sentence)
+
+
+def _date_spans(sentence: str) -> list[tuple[int, int, str]]:
     # A term of office ("nhiệm kỳ 2020 – 2025") is one span, not two years.
     spans: list[tuple[int, int, str]] = [(m.start(), m.end(), "range") for m in YEAR_RANGE_RE.finditer(sentence)]
     for kind, pattern in zip(("dmy_words", "slash", "dash", "month_year", "year"), DATE_RES):
@@ -103,33 +111,32 @@ def range_spans(sentence: str) -> list[tuple[int, int]]:
             if not any(s < m.end() and m.start() < e for s, e in dates)]
 
 
-# Counts written in words ("ba người", "mười năm", "hai mươi lăm lần"), compared with their marks: folded,
-# "sáu" would be "sau" (after) and "tư" would be "từ" (from).
-_NUMBER_WORDS = set(match_form("một hai ba bốn tư năm sáu bảy tám chín mười mươi mốt lăm trăm nghìn ngàn triệu tỷ tỉ "
-                               "vài nửa chục linh lẻ").split())
-_WORD_RE = re.compile(r"[^\W\d_]+")
+# Counts written in words ("ba người", "mười năm", "hai mươi lăm lần"), matched with their marks: folded, "sáu"
+# would be "sau" (after) and "tư" would be "từ" (from). No number word has a vowel pair whose mark moves between
+# the old and new tone-mark styles, so the text as written is matched directly.
+_NUMBER_WORD_RE = re.compile(
+    r"(?<!\w)(?:một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|mươi|mốt|lăm|trăm|nghìn|ngàn|triệu|tỷ|tỉ|vài|nửa|chục|"
+    r"linh|lẻ)(?!\w)", re.IGNORECASE)
 
 
 def number_word_spans(sentence: str) -> list[tuple[int, int]]:
     """Runs of number words, each a count only if a unit follows it (the caller decides): "ba" alone is a
     father, "năm" a year. Not a run that goes on from a figure ("8 triệu") or says which one ("thứ ba"), nor
     "một" alone, which is mostly "a" ("một phương tiện")."""
-    spans, run = [], []
+    spans: list[tuple[int, int]] = []
+    run: list[re.Match] = []
 
     def close():
-        if run and not (len(run) == 1 and match_form(run[0].group(0)) == "một"):
+        if run and not (len(run) == 1 and run[0].group(0).lower() == "một"):
             before = sentence[max(0, run[0].start() - 6):run[0].start()]
             if not re.search(r"(\d[\d.,]*|\bthứ)\s*$", before, re.IGNORECASE):
                 spans.append((run[0].start(), run[-1].end()))
         run.clear()
 
-    for match in _WORD_RE.finditer(sentence):
-        if match_form(match.group(0)) in _NUMBER_WORDS:
-            if run and sentence[run[-1].end():match.start()] != " ":
-                close()
-            run.append(match)
-        else:
+    for match in _NUMBER_WORD_RE.finditer(sentence):  # passages are NFC (index/loaders.py)
+        if run and sentence[run[-1].end():match.start()] != " ":
             close()
+        run.append(match)
     close()
     return spans
 
