@@ -86,42 +86,40 @@ def typed_spans(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
     qtype = analysis.qtype
     money, want = _asked(analysis.text)
     if qtype == "number":
-        spans = []
+        spans, near = [], set()
+
+        def offer(s: int, e: int, number_end: int, percent: bool, otherwise: float = 0.0) -> bool:
+            """Offer text[s:e], a count whose unit runs from ``number_end``; True when it is the unit asked."""
+            hit = bool(analysis.unit) and (fold(text[number_end:e]).split() == analysis.unit
+                                           or (analysis.unit == ["%"] and percent))
+            spans.append(SpanCandidate(s, e, "number", 1.0 if hit else otherwise))
+            if hit:
+                near.add((s, e))
+            return hit
+
         # "lần thứ 14", "khóa XII" and "năm 2021" say which one and when, never how many.
         not_counts = {s for s, _ in ordinal_spans(text)} | {e - 4 for s, e, kind in date_spans(text)
                                                             if kind == "year" and e - s > 4}
-        near: set[tuple[int, int]] = set()
         for start, end in number_spans(text):
             if start in not_counts or re.search(r"\bthứ\s*$", text[max(0, start - 5):start], re.IGNORECASE):
                 continue
             s, e = extend_with_unit(text, start, end, analysis.unit)
-            piece = fold(text[s:e])
-            unit_hit = bool(analysis.unit) and (fold(text[end:e]).split() == analysis.unit
-                                                or (analysis.unit == ["%"] and piece.endswith("%")))
-            money_hit = money and bool(re.search(r"dong|ty|trieu|usd", piece))
-            spans.append(SpanCandidate(s, e, "number", 1.0 if unit_hit else 0.6 if money_hit else 0.0))
+            money_hit = money and bool(re.search(r"dong|ty|trieu|usd", fold(text[s:e])))
+            offer(s, e, end, text[s:e].endswith("%"), 0.6 if money_hit else 0.0)
             # A word of the unit in the two words after it: the unit typed with a slip ("532 đnagr viên").
-            after = [fold(m.group(0)) for m in WORD_RE.finditer(text[end:end + 40])][:2]
-            if unit_hit or set(after) & set(analysis.unit):
+            if set(fold(m.group(0)) for m in list(WORD_RE.finditer(text[end:end + 40]))[:2]) & set(analysis.unit):
                 near.add((s, e))
         for start, end in range_spans(text):  # "18 đến 25 tuổi", "27-30%": with a unit after it, or a percentage
             s, e = extend_with_unit(text, start, end, analysis.unit)
             if e > end or text[start:end].endswith("%"):
-                unit_hit = bool(analysis.unit) and (fold(text[end:e]).split() == analysis.unit
-                                                    or (analysis.unit == ["%"] and text[start:end].endswith("%")))
-                spans.append(SpanCandidate(s, e, "number", 1.0 if unit_hit else 0.0))
-                if unit_hit:
-                    near.add((s, e))
+                offer(s, e, end, text[start:end].endswith("%"))
         for start, end in number_word_spans(text):  # "ba người", "mười năm": only with a unit after them
             for last in (end, text.rfind(" ", start, end)):  # "mười năm": "năm" is five, and a year
                 if last <= start:
                     continue
                 s, e = extend_with_unit(text, start, last, analysis.unit)
                 if e > last and text[last:e] == text[last:e].lower():  # "Ba Lan" is no "ba lần"
-                    unit_hit = bool(analysis.unit) and fold(text[last:e]).split() == analysis.unit
-                    spans.append(SpanCandidate(s, e, "number", 1.0 if unit_hit else 0.0))
-                    if unit_hit:
-                        near.add((s, e))
+                    offer(s, e, last, False)
                     break
         # A count asked in a named unit ("bao nhiêu phần trăm", "bao nhiêu cá nhân") is answered by a count in
         # that unit when the sentence has one: "4 tỷ đồng" beside "36,26%" is another figure.
