@@ -45,7 +45,8 @@ MISS_NAMES = {"retrieval miss": "không tìm được đoạn chứa đáp án",
               "short answer miss": "trả lời ngắn không khớp đáp án"}
 VERDICT_RULE = (f"Một câu được tính là đúng khi câu trả lời chứa một đáp án gold VÀ, nếu có câu trả lời ngắn, câu "
                 f"trả lời ngắn khớp một đáp án gold (F1 theo âm tiết ≥ {SHORT_MATCH_F1}, sau khi bỏ dấu câu và chữ "
-                "hoa, với đáp án gold có mọi con số mà câu trả lời ngắn nêu); câu hỏi không có đáp án trong kho được tính là đúng khi bị từ chối.")
+                "hoa, với đáp án gold có mọi con số mà câu trả lời ngắn nêu); câu hỏi không có đáp án trong kho "
+                "được tính là đúng khi bị từ chối.")
 
 
 @dataclass

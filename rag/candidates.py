@@ -127,7 +127,7 @@ def typed_spans(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
             return [span for span in spans if (span.start, span.end) in near]
         return spans
     if qtype == "date":
-        spans = [s for s in date_spans(text) + era_spans(text) if want == "range" or s[2] != "range"]
+        spans = [s for s in (*date_spans(text), *era_spans(text)) if want == "range" or s[2] != "range"]
 
         def prior(kind: str) -> float:
             return 1.0 if kind == want else 0.5 if want == "day" and kind not in ("year", "range") else 0.0

@@ -80,10 +80,10 @@ YEAR_RANGE_RE = re.compile(r"(?<!\d)(?:1[89]|20)\d\d\s*[-–—]\s*(?:1[89]|20)\
 
 
 @lru_cache(maxsize=8192)
-def date_spans(sentence: str) -> list[tuple[int, int, str]]:
-    """Dates of the sentence (remembered: several candidate kinds ask for them, and a passage's sentences come
-    back for many questions). The list is shared, never changed by callers."""
-    return _date_spans(sentence)
+def date_spans(sentence: str) -> tuple[tuple[int, int, str], ...]:
+    """Dates of the sentence, remembered (several candidate kinds ask for them, and a passage's sentences come
+    back for many questions): a tuple, so no caller can change what the next one gets."""
+    return tuple(_date_spans(sentence))
 
 
 def _date_spans(sentence: str) -> list[tuple[int, int, str]]:
@@ -161,7 +161,7 @@ def era_spans(sentence: str) -> list[tuple[int, int, str]]:
             start, end = match.start(), match.end()
             # A span inside or across another is left out; one that holds a whole date stays ("thập niên 1990").
             if any(s < end and start < e and not (start <= s and e <= end and e - s < end - start)
-                   for s, e, _ in taken + spans):
+                   for s, e, _ in (*taken, *spans)):
                 continue
             spans.append((start, end, kind))
     return sorted(spans)
