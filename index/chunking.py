@@ -16,10 +16,13 @@ ABBREVIATIONS = {
     "tr", "mr", "mrs", "ms", "dr",
 }
 # Sentence-final punctuation ("./." closes Vietnamese news articles), then closing quotes.
-# The lookahead captures the first character of what follows.
-_END_RE = re.compile(r"(?:\.\/\.|[.!?…]+)[\"'”’»)\]]*(?=\s+(\S))")
+# The lookahead captures the first visible character of what follows: an emoji's variation selector or a
+# zero-width space pasted before the next sentence ("… hữu cơ. \ufe0fBác sĩ …") is not what it starts with.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufe0e\ufe0f\ufeff"
+_END_RE = re.compile(r"(?:\.\/\.|[.!?…]+)[\"'”’»)\]]*(?=\s+[" + _INVISIBLE + r"]*(\S))")
 _INITIALS_RE = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
 # A new sentence starts with a capital, a digit, an opening quote or bracket, or a list dash.
+_LEAD_RE = re.compile(r"[\s" + _INVISIBLE + r"]*")  # trimmed from a sentence's start
 _STARTERS = "\"'“‘«([-–—•+*"
 
 
@@ -58,8 +61,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         start = 0
         for end in [*_sentence_ends(line), len(line)]:
             piece = line[start:end]
-            if piece.strip():
-                lead = len(piece) - len(piece.lstrip())
+            lead = _LEAD_RE.match(piece).end()
+            if lead < len(piece):
                 spans.append((offset + start + lead, offset + start + len(piece.rstrip())))
             start = end
         offset += len(line) + 1

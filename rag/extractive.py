@@ -144,6 +144,15 @@ def closed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def shown_span(text: str, span: SpanCandidate) -> tuple[int, int]:
+    """The chosen span as the short answer shows it: whole words, its brackets closed. A date keeps the edges of
+    its pattern: "sang năm" is a word, but "Sang năm 167 TCN" is no answer to "khi nào"."""
+    start, end = span.start, span.end
+    if span.kind != "date":
+        start, end = whole_words(text, start, end)
+    return closed(text, start, end)
+
+
 def _decide_at(candidates: Candidates, model: AnswererModel, logits: np.ndarray, best: int, spans_of) -> Decision:
     sentence = candidates.sentences[best]
     context = candidates.context
@@ -155,7 +164,7 @@ def _decide_at(candidates: Candidates, model: AnswererModel, logits: np.ndarray,
     probability = float(model.answer.probabilities(row[None, :])[0]) if model.answer is not None else 0.0
     short = None
     if picked is not None and span_probability >= model.span_threshold:
-        start, end = closed(sentence.text, *whole_words(sentence.text, picked[0].start, picked[0].end))
+        start, end = shown_span(sentence.text, picked[0])
         short = (sentence.start + start, sentence.start + end)
     passage_text = candidates.passages[sentence.passage_index].text
     quote = trim_quote(passage_text, sentence, short)

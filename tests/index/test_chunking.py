@@ -69,6 +69,12 @@ def test_splits_at_sentence_ends() -> None:
     ]
 
 
+def test_an_invisible_mark_before_the_next_sentence_does_not_join_the_two() -> None:
+    # Pasted from a page with emoji: a variation selector or zero-width space sits before the capital.
+    text = "Đây là một loại phospho hữu cơ. \ufe0fBác sĩ Thy cho biết. \u200bTheo bác sĩ, bé đã khỏe.\n\ufe0f\n"
+    assert _sentences(text) == ["Đây là một loại phospho hữu cơ.", "Bác sĩ Thy cho biết.", "Theo bác sĩ, bé đã khỏe."]
+
+
 def test_paragraph_breaks_split_and_spans_are_trimmed() -> None:
     text = "  Tiêu đề không dấu chấm\n\nCâu một.   Câu hai.  \nDòng mới"
     spans = split_sentences(text)

@@ -10,7 +10,8 @@ import pytest
 
 import rag.lexicon
 from index.textnorm import normalize_for_compare as norm
-from rag.extractive import closed
+from rag.candidates import SpanCandidate
+from rag.extractive import closed, shown_span
 from rag.lexicon import whole_words
 
 
@@ -42,6 +43,19 @@ def test_a_span_of_whole_words_stays_as_it_is(text, piece):
 def test_a_syllable_that_belongs_to_either_neighbour_is_left_alone():
     # "học sinh" and "sinh viên" are both words: which one a span "sinh viên giỏi" means is not ours to guess.
     assert widened("Các học sinh viên giỏi.", "sinh viên giỏi") == "sinh viên giỏi"
+
+
+def _shown(text: str, piece: str, kind: str) -> str:
+    start = text.index(piece)
+    a, b = shown_span(text, SpanCandidate(start, start + len(piece), kind, 1.0))
+    return text[a:b]
+
+
+def test_a_date_keeps_the_edges_of_its_pattern():
+    # "sang năm" (next year) is a word of the list; the year is the answer to "khi nào", not "Sang năm 167 TCN".
+    text = "Sang năm 167 TCN, quân Tần tiến đánh nước Triệu."
+    assert _shown(text, "năm 167 TCN", "date") == "năm 167 TCN"
+    assert _shown("Đảng ủy khen thưởng 4 tập thể xuất sắc.", "4 tập", "number") == "4 tập thể"
 
 
 def test_without_the_word_list_spans_are_kept(monkeypatch):
