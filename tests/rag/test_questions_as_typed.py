@@ -215,3 +215,28 @@ def test_the_restored_reading_is_the_same_in_every_process(seed_data_dir):
                                env={**os.environ, "PYTHONHASHSEED": seed}).stdout
                 for seed in ("1", "2", "3", "4")}
     assert len(readings) == 1
+
+
+@pytest.fixture(scope="module")
+def machine_answerer(tmp_path_factory):
+    """An archive that never says "mấy" but pairs "máy" with "với" and "chi": a large archive is like this."""
+    from index.builder import sync_index
+    from index.config import Settings
+    from rag.pipeline import Answerer
+
+    folder = tmp_path_factory.mktemp("machine-articles")
+    (folder / "may-moc.txt").write_text(
+        "Phường An Bình trang bị máy mới\n\nNăm 2021, phường An Bình kiểm tra, giám sát 4 chi bộ trực thuộc. "
+        "Người dân làm quen với máy tính bảng; máy chi trả tự động được lắp đặt tại trụ sở.\n", encoding="utf-8")
+    data_dir = tmp_path_factory.mktemp("machine-index")
+    sync_index([folder], Settings(data_dir=data_dir), embed_spec="lexical")
+    return Answerer(Settings(data_dir=data_dir, mode="extractive"))
+
+
+def test_a_question_word_written_right_stays_a_question_word(machine_answerer):
+    # "mấy" was "corrected" into "máy" (machine) beside "với" and "chi": the count question became an "other"
+    # question and its answer a phrase (the bench's seed questions among 5,000 distractors).
+    question = "Năm 2021, phường An Bình kiểm tra, giám sát đối với mấy chi bộ trực thuộc?"
+    assert Speller(machine_answerer.reader.lexical).correct(question, accented=True) == (question, False)
+    result = machine_answerer.answer(question)
+    assert not result.abstained and result.short_answer == "4 chi bộ"
