@@ -131,10 +131,10 @@ class Speller:
                 # với mấy chi bộ" is no "với máy" in an archive that has machines but never asks "mấy").
                 return None
             return self._in_context(form, folded, around) if accented and not known else None
-        # A known word the index pairs with its neighbours stays, whatever it is one edit from ("tác hại gì"
-        # is no "cái gì", "lĩnh vực nào" no "lúc nào").
-        paired = known and (self._pairs(form, *around) if accented else self._context(folded, before, after)) > 0
-        if not paired:
+        # A word the archive holds is no slip of a question word, whatever it is one edit from and whether or
+        # not the archive pairs it with its neighbours: "Đội nào" is no "Nơi nào", "khi tạo" no "khi nào", "thu
+        # lấy" no "thu mấy", "tác hại gì" no "cái gì".
+        if not known:
             for candidate in sorted(edits(folded)):  # one edit from a question phrase: "phần trăn" → "phần trăm"
                 if candidate in self.protected and self._context(candidate, before, after) == 1 << 40:
                     return (phrase_spelling(candidate) or candidate) if accented else candidate

@@ -227,7 +227,8 @@ def machine_answerer(tmp_path_factory):
     folder = tmp_path_factory.mktemp("machine-articles")
     (folder / "may-moc.txt").write_text(
         "Phường An Bình trang bị máy mới\n\nNăm 2021, phường An Bình kiểm tra, giám sát 4 chi bộ trực thuộc. "
-        "Người dân làm quen với máy tính bảng; máy chi trả tự động được lắp đặt tại trụ sở.\n", encoding="utf-8")
+        "Người dân làm quen với máy tính bảng; máy chi trả tự động được lắp đặt tại trụ sở. Đội văn nghệ "
+        "phường đạt giải nhất hội diễn.\n", encoding="utf-8")
     data_dir = tmp_path_factory.mktemp("machine-index")
     sync_index([folder], Settings(data_dir=data_dir), embed_spec="lexical")
     return Answerer(Settings(data_dir=data_dir, mode="extractive"))
@@ -240,3 +241,12 @@ def test_a_question_word_written_right_stays_a_question_word(machine_answerer):
     assert Speller(machine_answerer.reader.lexical).correct(question, accented=True) == (question, False)
     result = machine_answerer.answer(question)
     assert not result.abstained and result.short_answer == "4 chi bộ"
+
+
+@pytest.mark.parametrize("question", [
+    "Đội nào đạt giải nhất hội diễn?",  # "đội" is one edit from "nơi", and "nơi nào" is a question phrase
+    "Người dân làm quen với máy tính bảng khi nào?",
+])
+def test_a_word_the_archive_holds_is_not_made_a_question_word(machine_answerer, question):
+    # "Đội nào" was asked as "Nơi nào" (a place question) wherever the archive never writes "đội nào".
+    assert Speller(machine_answerer.reader.lexical).correct(question, accented=True) == (question, False)
