@@ -21,8 +21,8 @@ ABBREVIATIONS = {
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufe0e\ufe0f\ufeff"
 _END_RE = re.compile(r"(?:\.\/\.|[.!?…]+)[\"'”’»)\]]*(?=\s+[" + _INVISIBLE + r"]*(\S))")
 _INITIALS_RE = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")
-# A new sentence starts with a capital, a digit, an opening quote or bracket, or a list dash.
 _LEAD_RE = re.compile(r"[\s" + _INVISIBLE + r"]*")  # trimmed from a sentence's start
+# A new sentence starts with a capital, a digit, an opening quote or bracket, or a list dash.
 _STARTERS = "\"'“‘«([-–—•+*"
 
 

@@ -22,7 +22,9 @@ vocabulary is ever listed — the cost is the same at 5 or 100,000 articles.
 Numbers and one- and two-letter words are never touched, nor is a word the index
 knows in a pair with a neighbour, nor — in a question typed with marks — a word that forms a word of the
 language with a neighbour as typed (pyvi's word list, rag/lexicon.py: "chủ trì" in an archive that never
-says it); the corrected question is what every later step sees.
+says it), nor a question word written as question phrases write it ("mấy", even in an archive that only
+says "máy"); a word the index knows is never made a question word ("Đội nào" is no "Nơi nào"). The
+corrected question is what every later step sees.
 """
 
 from __future__ import annotations
