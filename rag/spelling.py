@@ -23,7 +23,8 @@ Numbers and one- and two-letter words are never touched, nor is a word the index
 knows in a pair with a neighbour, nor — in a question typed with marks — a word that forms a word of the
 language with a neighbour as typed (pyvi's word list, rag/lexicon.py: "chủ trì" in an archive that never
 says it), nor a question word written as question phrases write it ("mấy", even in an archive that only
-says "máy"); a word the index knows is never made a question word ("Đội nào" is no "Nơi nào"). The
+says "máy"); a word the index knows is never made a question word ("Đội nào" is no "Nơi nào"), and a
+capitalised word after the first that the index knows is a name as typed ("bà Nghiêm" is no "Nghiệm"). The
 corrected question is what every later step sees.
 """
 
@@ -141,6 +142,8 @@ class Speller:
                 if candidate in self.protected and self._context(candidate, before, after) == 1 << 40:
                     return (phrase_spelling(candidate) or candidate) if accented else candidate
         if accented and known:
+            if word[:1].isupper() and before:  # a name the archive holds, as typed ("bà Nghiêm", "anh Thái")
+                return None
             return self._in_context(form, folded, around)
         slip = None
         if self._df(folded, "folded") > 0:

@@ -228,7 +228,8 @@ def machine_answerer(tmp_path_factory):
     (folder / "may-moc.txt").write_text(
         "Phường An Bình trang bị máy mới\n\nNăm 2021, phường An Bình kiểm tra, giám sát 4 chi bộ trực thuộc. "
         "Người dân làm quen với máy tính bảng; máy chi trả tự động được lắp đặt tại trụ sở. Đội văn nghệ "
-        "phường đạt giải nhất hội diễn.\n", encoding="utf-8")
+        "phường đạt giải nhất hội diễn. Cụ Nghiêm được mổ an toàn; bệnh viện chỉ thử nghiệm khi cần.\n",
+        encoding="utf-8")
     data_dir = tmp_path_factory.mktemp("machine-index")
     sync_index([folder], Settings(data_dir=data_dir), embed_spec="lexical")
     return Answerer(Settings(data_dir=data_dir, mode="extractive"))
@@ -249,4 +250,11 @@ def test_a_question_word_written_right_stays_a_question_word(machine_answerer):
 ])
 def test_a_word_the_archive_holds_is_not_made_a_question_word(machine_answerer, question):
     # "Đội nào" was asked as "Nơi nào" (a place question) wherever the archive never writes "đội nào".
+    assert Speller(machine_answerer.reader.lexical).correct(question, accented=True) == (question, False)
+
+
+def test_a_name_the_archive_holds_stays_as_typed(machine_answerer):
+    # "Nghiêm" is in the archive but never beside "bà" or "khi"; "nghiệm khi" is, so the name was read as
+    # "Nghiệm" and its article lost (vinewsqa-dev: "bà Nghiêm", "anh Thái", "bé Dũng").
+    question = "Bệnh viện mổ cho bà Nghiêm khi nào?"
     assert Speller(machine_answerer.reader.lexical).correct(question, accented=True) == (question, False)
