@@ -20,7 +20,7 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("ordinal", r"\b(lan|khoa|nhiem ky) (thu )?(may|bao nhieu)\b"),
     ("number", r"\b(bao nhieu|may|so luong|so tien|tong so|ty le|bao nhieu phan tram|bao lau)\b"),
     ("date", r"\b(khi nao|ngay nao|nam nao|thang nao|luc nao|bao gio|thoi gian nao|ngay may|hom nao|dip nao|vao ngay|"
-             r"nhiem ky nao|giai doan nao)\b"),
+             r"nhiem ky nao|giai doan nao)\b(?!\s*\d)"),  # "vào ngày 24/6" gives the date, it does not ask it
     ("person", r"\b(la ai|ai|nguoi nao|dong chi nao|ong nao|ba nao|ten la gi|ten gi|tac gia)\b"),
     ("place", r"\b(o dau|tai dau|noi nao|dia diem nao|phuong nao|xa nao|huyen nao|quan nao|tinh nao|thanh pho nao|"
               r"dia phuong nao|don vi nao|co quan nao|to chuc nao|thanh uy nao|tinh uy nao|huyen uy nao|quan uy nao|"
@@ -154,6 +154,11 @@ _WH_ACCENTED = {"may": "mấy", "dau": "đâu", "nao": "nào", "gi": "gì", "sao
 # The same for the words that frame a question word ("thuộc / của / ở / tại … nào", "ở đâu"): "thuốc nào",
 # "đóng cửa khi nào", "ô dù", "tài sản" hold no frame, and "cửa" stays a content word.
 _FRAME_ACCENTED = {"thuoc": "thuộc", "cua": "của", "o": "ở", "tai": "tại"}
+# And for the head words of the asking phrases of dates, people and places: "quyền lực nào" is no "lúc nào",
+# "loại khí nào" no "khi nào", "quân nào" (which army) no "quận nào", "bản nào" no "ban nào".
+_HEAD_ACCENTED = {"luc": "lúc", "khi": "khi", "ngay": "ngày", "thang": "tháng", "hom": "hôm", "dip": "dịp",
+                  "gio": "giờ", "quan": "quận", "xa": "xã", "noi": "nơi", "phong": "phòng", "ban": "ban",
+                  "quy": "quỹ", "tinh": "tỉnh", "huyen": "huyện", "ong": "ông", "ba": "bà"}
 # Function verbs that still mark the slot when they stand right before the question word: "có bao nhiêu
 # đảng viên" is answered by "có 314 đảng viên", "là ai" by "là ông …".
 _SLOT_VERBS = {"co", "la", "dat", "duoc", "gom"}
@@ -167,7 +172,7 @@ _WORD = re.compile(r"\w+")
 def _look_alike(word: str) -> bool:
     lowered = word.lower()
     folded = fold(lowered)
-    wh = _WH_ACCENTED.get(folded) or _FRAME_ACCENTED.get(folded)
+    wh = _WH_ACCENTED.get(folded) or _FRAME_ACCENTED.get(folded) or _HEAD_ACCENTED.get(folded)
     return wh is not None and lowered != wh and has_diacritics(lowered)
 
 

@@ -72,3 +72,26 @@ def test_who_heads_x_searches_the_title_not_the_words_stood_at_the_head():
     analysis = analyse("Người đứng đầu tổ chức Đảng ở Tây Sơn tên là gì?")
     assert "bí thư" in " ".join(analysis.content_accented)
     assert "đứng" not in analysis.content_accented and "đầu" not in analysis.content_accented
+
+
+@pytest.mark.parametrize("question, kept, qtype", [
+    # The head words of asking phrases, typed as other words: "lực" is not the "lúc" of "lúc nào", "khí" not
+    # the "khi" of "khi nào", "quân" not the "quận" of "quận nào" — they were date and place questions.
+    ("Chính quyền Hốt Tất Liệt có sự phân chia quyền lực nào?", "lực", "other"),
+    ("Loại khí nào đã làm lửa bùng phát trong cabin?", "khí", "other"),
+    ("Quân nào chiến thắng trận đánh?", "quân", "other"),
+    ("Hội nghị diễn ra lúc nào?", None, "date"),  # typed as the asking phrase, it still asks
+    ("hoi nghi dien ra luc nao", None, "date"),  # and typed without marks
+])
+def test_a_word_that_looks_like_the_head_of_an_asking_phrase_asks_nothing(question, kept, qtype):
+    analysis = analyse(question)
+    assert analysis.qtype == qtype and (kept is None or kept in analysis.content_accented)
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("Sự kiện nào diễn ra vào ngày 23/12/2018?", "other"),  # the date is given, the event asked
+    ("Bệnh nhân nhập viện vào ngày 10/6 trong tình trạng như thế nào?", "other"),
+    ("Hội nghị diễn ra vào ngày nào?", "date"),
+])
+def test_a_date_the_question_gives_is_not_a_date_it_asks(question, qtype):
+    assert analyse(question).qtype == qtype
