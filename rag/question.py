@@ -18,7 +18,7 @@ from index.textnorm import fold, folded_tokens, has_diacritics, tokens
 _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("date", r"\bnam (bao nhieu|may)\b(?!\s*\w)"),  # "vào năm bao nhiêu?" asks a year, not a count
     ("ordinal", r"\b(lan|khoa|nhiem ky) (thu )?(may|bao nhieu)\b"),
-    ("number", r"\b(bao nhieu|may|so luong|so tien|tong so|ty le|bao nhieu phan tram|bao lau)\b"),
+    ("number", r"\b(bao nhieu|may|bao nhieu phan tram|bao lau)\b"),
     ("date", r"\b(khi nao|ngay nao|nam nao|thang nao|luc nao|bao gio|thoi gian nao|ngay may|hom nao|dip nao|vao ngay|"
              r"nhiem ky nao|giai doan nao)\b(?!\s*\d)"),  # "vào ngày 24/6" gives the date, it does not ask it
     ("person", r"\b(la ai|ai|nguoi nao|dong chi nao|ong nao|ba nao|ten la gi|ten gi|tac gia)\b"),
@@ -27,6 +27,10 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
               r"phong nao|ban nao|quy nao|thuoc .{1,30} nao|dau)\b"),
 ]
 _COMPILED = [(name, re.compile(pattern)) for name, pattern in _TYPE_PATTERNS]
+# Words that name a count without asking one: "Tỷ lệ tử vong của bệnh này?" asks it, but "Khu vực nào … tỷ lệ
+# tội phạm cao?" asks a place and "… giảm nếu có những thứ gì?" a thing.
+_COUNT_NOUNS = re.compile(r"\b(so luong|so tien|tong so|ty le)\b")
+_OTHER_ASKED = re.compile(r"\b(nao|ai|dau|(?<!la )gi)\b")  # "… tỷ lệ … là gì?" still asks the rate
 
 # Question phrases and function words that carry no subject, as written; matched folded.
 _QUESTION_PHRASES_WRITTEN = [
@@ -87,7 +91,7 @@ def question_syllables() -> frozenset[str]:
     words = set(_STOP_SYLLABLES)
     for phrase in _QUESTION_PHRASES:
         words.update(phrase.split())
-    for _, pattern in _TYPE_PATTERNS:
+    for pattern in [*(p for _, p in _TYPE_PATTERNS), _COUNT_NOUNS.pattern]:
         words.update(re.findall(r"[a-z]+", pattern))
     words.update(_COMPARISON_FRAME)
     return frozenset(words)
@@ -237,6 +241,8 @@ def question_type(text: str) -> str:
     for name, pattern in _COMPILED:
         if pattern.search(folded):
             return name
+    if _COUNT_NOUNS.search(folded) and not _OTHER_ASKED.search(folded):
+        return "number"
     return "other"
 
 

@@ -95,3 +95,14 @@ def test_a_word_that_looks_like_the_head_of_an_asking_phrase_asks_nothing(questi
 ])
 def test_a_date_the_question_gives_is_not_a_date_it_asks(question, qtype):
     assert analyse(question).qtype == qtype
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("Tỷ lệ tử vong của bệnh này?", "number"),  # a count named and nothing else asked: the count
+    ("Tỷ lệ người hút thuốc ở Việt Nam là gì?", "number"),  # "là gì" asks the rate itself
+    ("Khu vực nào của Brookhaven vẫn còn nổi tiếng với tỷ lệ tội phạm cao?", "other"),  # asks the area
+    ("Tỷ lệ mắc bốn dạng bệnh tim sẽ giảm nếu có sự hiện diện của những thứ gì?", "other"),
+    ("Các bệnh lây qua đường tình dục nào có số lượng ca mắc tăng gấp ba lần?", "other"),
+])
+def test_a_count_the_question_names_is_asked_only_when_nothing_else_is(question, qtype):
+    assert analyse(question).qtype == qtype
