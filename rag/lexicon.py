@@ -3,7 +3,9 @@
 The speller (rag/spelling.py) corrects a question word the index does not know into one it does. On a small
 archive that turns words typed right into other words: the five seed articles never say "chủ trì", so
 "Ai chủ trì hội nghị?" was read as "Ai chủ trị hội nghị?". In a question typed with marks, a word that forms
-a word of this list with a neighbour as typed ("chủ trì", "vai trò") is meant, and stays as typed.
+a word of this list with a neighbour as typed ("chủ trì", "vai trò") is meant, and stays as typed; so is a
+word of one syllable the list holds when nothing beside it in the archive says otherwise ("cần", "viết" in
+five articles that never say them were read as "cán", "Việt").
 
 The same list keeps a short answer from cutting a word in two: "4 tập" of "4 tập thể", "trương vào năm
 1981" of "khai trương", "Hồng Vệ" of "Hồng Vệ binh" (`whole_words`).
@@ -25,21 +27,37 @@ from rag.candidates import WORD_RE
 
 
 @lru_cache(maxsize=1)
-def word_pairs() -> frozenset[tuple[str, str]]:
-    """Adjacent syllables inside the list's words ("chủ trì" → ("chủ", "trì")), tone-normalised lower case."""
+def _entries() -> tuple[str, ...]:
+    """The list's words, tone-normalised lower case; empty without pyvi."""
     spec = importlib.util.find_spec("pyvi")
     if spec is None or not spec.submodule_search_locations:
-        return frozenset()
+        return ()
     path = Path(next(iter(spec.submodule_search_locations))) / "models" / "words.txt"
     try:
-        lines = match_form(path.read_text(encoding="utf-8")).splitlines()  # normalised once, not per line
+        return tuple(match_form(path.read_text(encoding="utf-8")).splitlines())  # normalised once, not per line
     except (OSError, UnicodeDecodeError):
-        return frozenset()
+        return ()
+
+
+@lru_cache(maxsize=1)
+def word_pairs() -> frozenset[tuple[str, str]]:
+    """Adjacent syllables inside the list's words ("chủ trì" → ("chủ", "trì")), tone-normalised lower case."""
     pairs = set()
-    for line in lines:
+    for line in _entries():
         syllables = line.split()
         pairs.update(zip(syllables, syllables[1:]))
     return frozenset(pairs)
+
+
+@lru_cache(maxsize=1)
+def one_syllable_words() -> frozenset[str]:
+    """The list's words of one syllable ("cần", "viết"; not "thág", "phươc")."""
+    return frozenset(line.strip() for line in _entries() if line.strip() and " " not in line.strip())
+
+
+def is_word(syllable: str) -> bool:
+    """The syllable, as typed, is a word of the language by itself."""
+    return match_form(syllable) in one_syllable_words()
 
 
 def in_a_word(syllable: str, before: str, after: str) -> bool:

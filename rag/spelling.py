@@ -36,7 +36,7 @@ import string
 from functools import lru_cache
 
 from index.textnorm import fold, match_form
-from rag.lexicon import in_a_word
+from rag.lexicon import in_a_word, is_word
 from rag.question import phrase_spelling, question_pairs, question_syllables
 from rag.syllable import is_syllable
 
@@ -161,7 +161,9 @@ class Speller:
             marked = self._best_of(marked_edits(form), around)
             if marked is not None and self._pairs(marked, *around) > 0:
                 return marked
-            if slip is not None:
+            if slip is not None and not (word != folded and is_word(word)):
+                # The commoner spelling with nothing beside it to say so, unless the word typed is a word of the
+                # language ("cần", "viết" in an archive that never says them are no "cán", "Việt").
                 return slip
             if word != folded and is_syllable(word):
                 return None  # typed with its marks as a real syllable: meant, not a typo of a commoner word
