@@ -88,14 +88,20 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
         if not message:
             yield gr.update(), chat, turns, gr.update()
             return
+        if len(message) > settings.max_question_chars:
+            # The question stays in the box to be shortened, and no turn (or source list) is made of it.
+            chat.append({"role": "user", "content": render.question_html(message[:200] + "…")})
+            chat.append({"role": "assistant", "content": render.error_html(
+                f"Câu hỏi quá dài ({len(message)} ký tự): tối đa {settings.max_question_chars} ký tự. "
+                "Hãy rút gọn câu hỏi trong ô nhập rồi hỏi lại.")})
+            yield gr.update(), chat, turns, gr.update()
+            return
         number = len(turns) + 1
         chat.append({"role": "user", "content": render.question_html(message)})
         chat.append({"role": "assistant", "content": render.pending_html()})
         turn = {"turn": number, "question": message, "answer": "", "result": None, "msg_index": len(chat) - 1}
         yield "", chat, turns, gr.update()
         try:
-            if len(message) > settings.max_question_chars:
-                raise HoidapError(f"Câu hỏi quá dài: tối đa {settings.max_question_chars} ký tự.")
             client = request.client.host if request and request.client else None
             retry = limiter.hit(client_key(request.headers if request else {}, client, settings))
             if retry is not None:
@@ -127,7 +133,10 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
         # Gradio sends True / False, and "" when the selected thumb is clicked again (the vote taken back).
         vote = "up" if data.liked is True else "down" if data.liked is False else "retract" if data.liked == "" else None
         match = next((t for t in (turns or []) if t.get("msg_index") == data.index and t.get("result")), None)
-        if vote is None or match is None:
+        if vote is None:
+            return
+        if match is None:  # Gradio puts thumbs under every reply, a message that is no answer included
+            gr.Info("Chỉ đánh giá được câu trả lời; thông báo này không được ghi nhận.")
             return
         citations = citation_summary(match["result"].get("citations"))
         session = getattr(request, "session_hash", None) if request else None

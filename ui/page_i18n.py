@@ -63,6 +63,7 @@ PATCHED_IN_PAGE: dict[str, str] = {
     "Info": "Thông báo",  # toast titles (gr.Info after a vote)
     "Warning": "Cảnh báo",
     "Error": "Lỗi",
+    "Scroll down": "Cuộn xuống cuối hội thoại",  # the log's button once the user scrolls up
 }
 
 

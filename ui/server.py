@@ -42,7 +42,8 @@ NO_CACHE = {"Cache-Control": "no-cache"}
 def _embed_csp(settings: Settings) -> str:
     # The embed page is meant to be framed by intranet pages; when origins are configured only
     # those may frame it.
-    ancestors = " ".join(settings.cors_origins) if settings.cors_origins else "*"
+    # 'self' too: the server's own /example page frames it.
+    ancestors = " ".join(["'self'", *settings.cors_origins]) if settings.cors_origins else "*"
     return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             f"connect-src 'self'; frame-ancestors {ancestors}")
 

@@ -328,3 +328,15 @@ def test_oversized_body_is_refused(live):
                                headers={"content-type": "application/json"})
     assert response.status_code == 413
     assert_vietnamese_detail(response)
+
+
+def test_the_embed_page_may_be_framed_by_its_own_example_page_when_origins_are_set():
+    # With HOIDAP_CORS_ORIGINS set, only those origins could frame /embed: the server's own /example page
+    # showed a broken frame (a browser pass).
+    from index.config import Settings
+    from ui.server import _embed_csp
+
+    policy = _embed_csp(Settings(cors_origins=["http://intranet.example"]))
+    ancestors = policy.split("frame-ancestors", 1)[1].split(";")[0].split()
+    assert ancestors == ["'self'", "http://intranet.example"]
+    assert _embed_csp(Settings()).endswith("frame-ancestors *")

@@ -325,3 +325,43 @@ def test_every_request_stays_on_127_0_0_1(session, live):
     page.frame_locator("#hoidap-frame").locator("hoidap-widget .panel").wait_for()
     assert len(record.urls) > 10  # the pages really loaded their assets
     assert record.foreign() == [], record.foreign()
+
+
+def test_a_question_over_the_limit_stays_to_be_shortened_on_the_page(session, live):
+    # It was cleared from the box before the length check: the user lost what they typed, the sources panel got
+    # a turn titled with the whole text, and a thumb under the error looked like a recorded vote.
+    page, _ = session
+    page.goto(live.url + "/")
+    page.wait_for_selector("#hd-examples button.hd-example")
+    long_question = "Phường Phước Tân " * 40 + "có bao nhiêu đảng viên?"
+    ask_on_page(page, long_question)
+    error = page.locator("#hd-chat .hd-error").last
+    error.wait_for()
+    assert "quá dài" in error.inner_text() and "rút gọn" in error.inner_text()
+    assert page.locator("#hd-question textarea").input_value() == long_question
+    assert "Lượt 1" not in page.locator("#hd-sources-panel").inner_text()
+    page.locator("#hd-chat button[aria-label='Hữu ích'], #hd-chat button[title='Hữu ích']").last.click()
+    page.get_by_text("Chỉ đánh giá được câu trả lời").wait_for()
+
+
+def test_the_widget_keeps_a_long_question_whole_and_shows_the_answer_from_its_start(session, live):
+    page, _ = session
+    page.goto(live.url + "/embed")
+    box = page.locator("hoidap-widget textarea")
+    long_question = "Phường Phước Tân " * 40 + "có bao nhiêu đảng viên?"
+    box.fill(long_question)  # a maxLength of 500 cut it here, and the cut question was answered
+    assert box.input_value() == long_question
+    page.locator("hoidap-widget .send").click()
+    page.locator("hoidap-widget .box.error").last.wait_for()
+    assert "quá dài" in page.locator("hoidap-widget .box.error").last.inner_text()
+    assert box.input_value() == long_question  # still there to be shortened
+    # An answer with its sources, on a phone: the log shows the question and the answer's start, not the end
+    # of the last source.
+    page.set_viewport_size({"width": 390, "height": 600})
+    box.fill(PHUOC_TAN_Q)
+    page.locator("hoidap-widget .send").click()
+    page.locator("hoidap-widget .src mark").first.wait_for()
+    page.wait_for_timeout(300)
+    log = page.locator("hoidap-widget .log").bounding_box()
+    asked = page.locator("hoidap-widget .msg.user").last.bounding_box()
+    assert log["y"] - 1 <= asked["y"] <= log["y"] + log["height"] / 2, (log, asked)

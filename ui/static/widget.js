@@ -222,7 +222,7 @@
     var log = el("div", "log"); log.setAttribute("aria-live", "polite");
     log.appendChild(el("div", "muted", "Hãy đặt câu hỏi về nội dung các bài viết. Mỗi câu trả lời kèm nguồn trích dẫn."));
     var form = el("form", "form");
-    var input = el("textarea"); input.placeholder = "Nhập câu hỏi…"; input.maxLength = 500; input.setAttribute("aria-label", "Câu hỏi");
+    var input = el("textarea"); input.placeholder = "Nhập câu hỏi…"; input.setAttribute("aria-label", "Câu hỏi");
     var send = el("button", "send", "Hỏi"); send.type = "submit";
     form.appendChild(input); form.appendChild(send);
     var note = el("div", "note", "Câu trả lời được trích từ bài viết; hãy đối chiếu nguồn trước khi sử dụng.");
@@ -230,12 +230,14 @@
     if (!inline) { panel.hidden = true; root.appendChild(fab); }
     root.appendChild(panel);
 
-    var history = [], busy = false, checked = false, seq = 0;
+    // No maxLength on the box: a pasted question cut at the limit lost its end, and the cut question was
+    // answered silently. A question over the limit is refused here and stays in the box to be shortened.
+    var history = [], busy = false, checked = false, seq = 0, maxChars = 500;
 
     function checkServer() {
       if (checked) return; checked = true;
       fetch(BASE + "/healthz").then(function (r) { return r.json(); }).then(function (h) {
-        if (h.limits && h.limits.max_question_chars) input.maxLength = h.limits.max_question_chars;
+        if (h.limits && h.limits.max_question_chars) maxChars = h.limits.max_question_chars;
         mode.textContent = !h.index_loaded ? "Chưa có chỉ mục bài viết trên máy chủ."
           : h.mode === "llm" ? "Trả lời bằng mô hình ngôn ngữ " + h.ollama.model + " · " + h.articles + " bài viết"
           : "Chế độ trích xuất (không có mô hình) · " + h.articles + " bài viết";
@@ -353,11 +355,23 @@
         bot.textContent = "";
         bot.appendChild(box("error", "⚠", "Không trả lời được.", err && err.shown ? err.message : "Lỗi không mong đợi."));
       }).then(function () {
-        busy = false; send.disabled = false; log.scrollTop = log.scrollHeight;
+        busy = false; send.disabled = false;
+        // The answer's start in view, not the end of its last source (the log alone scrolls, never the host page).
+        log.scrollTop += user.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
       });
     }
 
-    form.addEventListener("submit", function (e) { e.preventDefault(); var q = input.value; input.value = ""; submit(q); });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var q = input.value.trim();
+      if (q.length > maxChars) {
+        var warn = box("error", "⚠", "Câu hỏi quá dài (" + q.length + " ký tự): tối đa " + maxChars + " ký tự.",
+          "Hãy rút gọn câu hỏi trong ô nhập rồi hỏi lại.");
+        log.appendChild(warn); log.scrollTop = log.scrollHeight; input.focus();
+        return;
+      }
+      input.value = ""; submit(q);
+    });
     input.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit")); }
     });
