@@ -4,7 +4,8 @@ Two shapes read naturally in Vietnamese and suit extractive answering:
 "<X> có bao nhiêu <noun>?" from a sentence "<X> (hiện) có <number> <noun>",
 and "<event title> được tổ chức vào ngày nào?" for titles that name an event. Each
 candidate is asked once (extractive, fast) and kept only if it is answered
-without a refusal, so a clicked example never shows the refusal state.
+without a refusal and with the short answer it was built for (the sentence's figure, a day for an event),
+so a clicked example never shows the refusal state or a wrong answer.
 """
 
 from __future__ import annotations
@@ -35,14 +36,32 @@ def _named(subject: str) -> bool:
 
 
 def count_questions(text: str) -> list[str]:
+    return [question for question, _ in _counts(text)]
+
+
+def _counts(text: str) -> list[tuple[str, str]]:
+    """(question, the figure the sentence gives)."""
     out = []
     for start, end in split_sentences(text):
         m = _COUNT.match(text[start:end].strip())
         if m and _named(m["subj"]):
             subject = m["subj"].strip()
             subject = subject[0].upper() + subject[1:]
-            out.append(f"{subject} có bao nhiêu {m['noun'].strip()}?")
+            out.append((f"{subject} có bao nhiêu {m['noun'].strip()}?", m["num"].rstrip(".,")))
     return out
+
+
+_DAY = re.compile(r"\b\d{1,2}\s*[/-]\s*\d{1,2}\b|\bngày\s+\d", re.IGNORECASE)  # "31/12/2020", "7-1", "ngày 7"
+
+
+def _answers_as_built(expected: str | None, short_answer: str | None) -> bool:
+    """The short answer is the one the example was built for: the sentence's figure, or a day for an event
+    (a suggested question answered "năm 2021" for "vào ngày nào?" is worse than none)."""
+    if not short_answer:
+        return False
+    if expected is None:
+        return bool(_DAY.search(short_answer))
+    return re.search(rf"(?<![\d.,]){re.escape(expected)}(?![\d.,]*\d)", short_answer) is not None
 
 
 def event_question(title: str) -> str | None:
@@ -59,24 +78,25 @@ def event_question(title: str) -> str | None:
     return f"{title} vào ngày nào?"  # a clause: "<who> <did what> … on which day?"
 
 
-def candidates(answerer: Answerer) -> list[str]:
+def candidates(answerer: Answerer) -> list[tuple[str, str | None]]:
+    """(question, the figure it was built from — None for an event's day), round robin over the articles."""
     reader = answerer.reader
-    per_doc: list[list[str]] = []
+    per_doc: list[list[tuple[str, str | None]]] = []
     for doc_id in reader.doc_ids:
         article = reader.article(doc_id)
-        found = count_questions(article.text)[:2]
+        found: list[tuple[str, str | None]] = list(_counts(article.text)[:2])
         event = event_question(article.title)
         if event:
-            found.append(event)
+            found.append((event, None))
         per_doc.append(found)
-    ordered: list[str] = []
+    ordered: list[tuple[str, str | None]] = []
     for rank in range(3):  # round robin: one from each article before a second from any
         ordered += [qs[rank] for qs in per_doc if len(qs) > rank]
     seen, unique = set(), []
-    for q in ordered:
+    for q, expected in ordered:
         if q.lower() not in seen:
             seen.add(q.lower())
-            unique.append(q)
+            unique.append((q, expected))
     return unique[:MAX_CANDIDATES]
 
 
@@ -91,12 +111,12 @@ def example_questions(answerer: Answerer) -> list[str]:
         if key in _cache:
             return _cache[key]
     kept = []
-    for question in candidates(answerer):
+    for question, expected in candidates(answerer):
         try:
             result = answerer.answer(question, mode="extractive", k=3)
         except HoidapError:
             continue
-        if not result.abstained:
+        if not result.abstained and _answers_as_built(expected, result.short_answer):
             kept.append(question)
         if len(kept) >= MAX_EXAMPLES:
             break

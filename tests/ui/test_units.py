@@ -158,3 +158,4 @@ def test_example_questions_are_generic_and_named():
         "Hội nghị tổng kết công tác Đảng năm 2020 được tổ chức vào ngày nào?"
     assert event_question("Sáng 12/7, Đảng ủy phường Tây Sơn tổ chức Hội nghị") is None
     assert event_question("Thời tiết hôm nay đẹp trời quá đi thôi") is None
+
