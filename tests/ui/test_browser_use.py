@@ -342,3 +342,15 @@ def test_gradio_strings_come_from_i18n_and_the_rest_is_listed(session, live, art
     assert leftover == [], leftover
     chip = page.locator("#hd-doc-filter .token-remove:not(.remove-all)").first
     assert chip.get_attribute("title").startswith("Bỏ chọn bài «")  # named by its article, not "Remove 0"
+
+
+def test_a_refusal_and_its_hint_are_readable(session, live):
+    # The hint inside a refusal ("Các đoạn gần nhất ở khung «Nguồn» …") was grey at 70 % opacity on the
+    # refusal's tint: 3.39:1, under the 4.5:1 a reader needs (a browser pass).
+    page, _ = session
+    page.goto(live.url + "/")
+    ask_on_page(page, "Thủ đô của nước Pháp là thành phố nào?")
+    page.locator("#hd-chat .hd-refusal").wait_for()
+    page.wait_for_timeout(300)
+    violations = axe_serious(page)
+    assert violations == [], "\n".join(violations)
