@@ -144,10 +144,19 @@ def closed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# Words before a figure that say it is a bound or an estimate, not the exact count.
+_BOUND_RE = re.compile(r"(?<!\w)(?:hơn|gần|khoảng|trên|dưới|chừng|xấp xỉ|ít nhất|tối thiểu|tối đa|chưa đến|"
+                       r"chưa tới)\s+$", re.IGNORECASE)
+
+
 def shown_span(text: str, span: SpanCandidate) -> tuple[int, int]:
     """The chosen span as the short answer shows it: whole words, its brackets closed. A date keeps the edges of
-    its pattern: "sang năm" is a word, but "Sang năm 167 TCN" is no answer to "khi nào"."""
+    its pattern: "sang năm" is a word, but "Sang năm 167 TCN" is no answer to "khi nào". A count keeps the word
+    that bounds it: "hơn 4 tỷ đồng" is not "4 tỷ đồng"."""
     start, end = span.start, span.end
+    if span.kind == "number":
+        bound = _BOUND_RE.search(text[max(0, start - 16):start])
+        start -= len(bound.group(0)) if bound else 0
     if span.kind != "date":
         start, end = whole_words(text, start, end)
     return closed(text, start, end)

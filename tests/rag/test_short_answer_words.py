@@ -58,6 +58,16 @@ def test_a_date_keeps_the_edges_of_its_pattern():
     assert _shown("Đảng ủy khen thưởng 4 tập thể xuất sắc.", "4 tập", "number") == "4 tập thể"
 
 
+@pytest.mark.parametrize("text, piece, shown", [
+    ("Thu ngân sách hơn 4 tỷ đồng – đạt 36,26%.", "4 tỷ đồng", "hơn 4 tỷ đồng"),  # not "4 tỷ đồng": more than that
+    ("Mỗi năm có trên 165.000 người mắc mới.", "165.000 người", "trên 165.000 người"),
+    ("Ca mổ kéo dài khoảng 30 phút.", "30 phút", "khoảng 30 phút"),
+    ("Phường có 553 đảng viên.", "553 đảng viên", "553 đảng viên"),  # no bound: as chosen
+])
+def test_a_count_keeps_the_word_that_bounds_it(text, piece, shown):
+    assert _shown(text, piece, "number") == shown
+
+
 def test_without_the_word_list_spans_are_kept(monkeypatch):
     monkeypatch.setattr(rag.lexicon, "word_pairs", lambda: frozenset())
     assert widened("Đảng ủy khen thưởng 4 tập thể xuất sắc.", "4 tập") == "4 tập"
