@@ -85,7 +85,8 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
     async def respond(message, chat, turns, doc_ids, date_from, date_to, request: gr.Request):
         message = (message or "").strip()
         chat, turns = list(chat or []), list(turns or [])
-        if not message:
+        if not message:  # a click on «Hỏi» with nothing typed says so, instead of doing nothing
+            gr.Info("Hãy nhập câu hỏi vào ô rồi bấm «Hỏi».")
             yield gr.update(), chat, turns, gr.update()
             return
         if len(message) > settings.max_question_chars:

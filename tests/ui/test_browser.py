@@ -365,3 +365,16 @@ def test_the_widget_keeps_a_long_question_whole_and_shows_the_answer_from_its_st
     log = page.locator("hoidap-widget .log").bounding_box()
     asked = page.locator("hoidap-widget .msg.user").last.bounding_box()
     assert log["y"] - 1 <= asked["y"] <= log["y"] + log["height"] / 2, (log, asked)
+
+
+def test_asking_with_nothing_typed_says_what_to_do(session, live):
+    # «Hỏi» with an empty box did nothing, on the page and in the widget, with no hint (a browser pass).
+    page, _ = session
+    page.goto(live.url + "/")
+    page.wait_for_selector("#hd-examples button.hd-example")
+    page.locator("#hd-send").click()
+    page.get_by_text("Hãy nhập câu hỏi vào ô").wait_for()
+    page.goto(live.url + "/embed")
+    page.locator("hoidap-widget .send").click()
+    box = page.locator("hoidap-widget textarea")
+    assert box.get_attribute("aria-invalid") == "true" and "Hãy nhập câu hỏi" in box.get_attribute("placeholder")

@@ -364,6 +364,12 @@
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       var q = input.value.trim();
+      if (!q) {  // nothing typed: say so, instead of doing nothing
+        input.placeholder = "Hãy nhập câu hỏi rồi bấm «Hỏi».";
+        input.setAttribute("aria-invalid", "true"); input.focus();
+        return;
+      }
+      input.removeAttribute("aria-invalid");
       if (q.length > maxChars) {
         var warn = box("error", "⚠", "Câu hỏi quá dài (" + q.length + " ký tự): tối đa " + maxChars + " ký tự.",
           "Hãy rút gọn câu hỏi trong ô nhập rồi hỏi lại.");
