@@ -29,6 +29,7 @@ from rag.result import AnswerResult
 from ui.feedback import FeedbackLog
 from ui.filters import build_filters
 from ui.runner import AnswerRunner, error_message, error_status
+from ui.security import length_message
 from ui.status import StatusProbe
 
 MAX_HISTORY_TURNS = 20
@@ -104,9 +105,9 @@ def validate_question(question: str, settings: Settings) -> str:
     question = (question or "").strip()
     if not question:
         raise Problem(422, "Câu hỏi trống: hãy nhập một câu hỏi.")
-    if len(question) > settings.max_question_chars:
-        raise Problem(422, f"Câu hỏi quá dài: tối đa {settings.max_question_chars} ký tự "
-                           f"(câu hỏi hiện có {len(question)} ký tự).")
+    too_long = length_message(question, settings)
+    if too_long:
+        raise Problem(422, too_long)
     return question
 
 

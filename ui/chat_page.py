@@ -21,7 +21,7 @@ from ui.feedback import FeedbackLog, citation_summary
 from ui.filters import build_filters
 from ui.page_i18n import PATCHED_IN_PAGE
 from ui.runner import AnswerRunner, error_message
-from ui.security import RateLimiter, client_key, rate_message
+from ui.security import RateLimiter, client_key, length_message, rate_message
 from ui.status import StatusProbe, banner_text
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -89,12 +89,12 @@ def build_chat_page(settings: Settings, runner: AnswerRunner, probe: StatusProbe
             gr.Info("Hãy nhập câu hỏi vào ô rồi bấm «Hỏi».")
             yield gr.update(), chat, turns, gr.update()
             return
-        if len(message) > settings.max_question_chars:
+        too_long = length_message(message, settings)
+        if too_long:
             # The question stays in the box to be shortened, and no turn (or source list) is made of it.
             chat.append({"role": "user", "content": render.question_html(message[:200] + "…")})
             chat.append({"role": "assistant", "content": render.error_html(
-                f"Câu hỏi quá dài ({len(message)} ký tự): tối đa {settings.max_question_chars} ký tự. "
-                "Hãy rút gọn câu hỏi trong ô nhập rồi hỏi lại.")})
+                too_long + " Hãy rút gọn câu hỏi trong ô nhập rồi hỏi lại.")})
             yield gr.update(), chat, turns, gr.update()
             return
         number = len(turns) + 1

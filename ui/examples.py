@@ -84,7 +84,7 @@ def candidates(answerer: Answerer) -> list[tuple[str, str | None]]:
     per_doc: list[list[tuple[str, str | None]]] = []
     for doc_id in reader.doc_ids:
         article = reader.article(doc_id)
-        found: list[tuple[str, str | None]] = list(_counts(article.text)[:2])
+        found: list[tuple[str, str | None]] = _counts(article.text)[:2]
         event = event_question(article.title)
         if event:
             found.append((event, None))

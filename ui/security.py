@@ -65,6 +65,13 @@ def rate_message(retry_after: int) -> str:
     return f"Bạn gửi quá nhiều yêu cầu: vui lòng thử lại sau khoảng {retry_after} giây."
 
 
+def length_message(question: str, settings: Settings) -> str | None:
+    """What is said of a question over ``HOIDAP_MAX_QUESTION_CHARS`` (API and page); None when it fits."""
+    if len(question) <= settings.max_question_chars:
+        return None
+    return f"Câu hỏi quá dài: tối đa {settings.max_question_chars} ký tự (câu hỏi hiện có {len(question)} ký tự)."
+
+
 class RateLimiter:
     """At most ``limit`` hits per ``window`` seconds per key: a moving window kept by ``limits``."""
 
