@@ -35,6 +35,8 @@ def register(app: typer.Typer) -> None:
         typos: bool = typer.Option(False, "--typos", help="Hỏi mỗi câu với một lỗi gõ cố định (eval/typos.py)."),
         unaccented: bool = typer.Option(False, "--no-accents",
                                         help="Hỏi mỗi câu không dấu, như gõ không có bộ gõ tiếng Việt (without diacritics)."),
+        chatty: bool = typer.Option(False, "--chatty", help="Hỏi mỗi câu kèm lời chào, «cho tôi hỏi», «ạ» như khi "
+                                    "chat (eval/chatty.py; questions wrapped in a chat's courtesies)."),
         hold_out: Optional[float] = typer.Option(None, "--hold-out", help="Lập chỉ mục --corpus thiếu tỉ lệ bài này; "
                                                  "câu hỏi về bài bị giữ lại phải được từ chối (eval/holdout.py)."),
     ) -> None:
@@ -76,9 +78,9 @@ def register(app: typer.Typer) -> None:
             items = with_held_out(items, held)
         answerer = Answerer(settings)
         report, records = evaluate(answerer, items, mode=mode, k=k, progress=progress, baseline=baseline, typos=typos,
-                                   unaccented=unaccented)
+                                   unaccented=unaccented, chatty=chatty)
         report_meta = {"gold": str(gold), "mode": mode, "k": k or settings.top_k, "typos": typos,
-                       "unaccented": unaccented, "hold_out": hold_out,
+                       "unaccented": unaccented, "chatty": chatty, "hold_out": hold_out,
                        "embedder": answerer.reader.manifest.embedder.get("name")}
         if calibrate_refusal:
             calibration = calibrate(records)

@@ -144,14 +144,18 @@ def baseline_report(answerer, items: list[GoldItem], questions: list[str]) -> di
 
 def evaluate(answerer, items: list[GoldItem], *, mode: str | None = None, k: int | None = None,
              progress=None, baseline: str | None = None, typos: bool = False,
-             unaccented: bool = False) -> tuple[dict, list[QuestionRecord]]:
+             unaccented: bool = False, chatty: bool = False) -> tuple[dict, list[QuestionRecord]]:
     """``typos``: ask each question with one deterministic typo (eval/typos.py); ``unaccented``: without
-    any diacritic, as typed with no Vietnamese input method (after the typo, when both);
+    any diacritic, as typed with no Vietnamese input method (after the typo, when both); ``chatty``: with a
+    greeting or "cho tôi hỏi" and "ạ" around it (eval/chatty.py; after the typo, which falls on the question);
     ``baseline="bm25"``: add plain BM25's retrieval figures on the same questions."""
+    from eval.chatty import as_in_chat
     from eval.typos import mistype, without_marks
 
     records = []
     asked = [mistype(item.question, item.id) if typos else item.question for item in items]
+    if chatty:
+        asked = [as_in_chat(question, item.id) for item, question in zip(items, asked)]
     if unaccented:
         asked = [without_marks(question) for question in asked]
     if progress:

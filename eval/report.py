@@ -87,7 +87,8 @@ def _baseline(report: dict) -> tuple[str, dict] | None:
 
 def _asked_as(meta: dict) -> str:
     """How the questions were typed, when not as written in the gold file."""
-    forms = [name for key, name in (("typos", "một lỗi gõ mỗi câu"), ("unaccented", "không dấu")) if meta.get(key)]
+    forms = [name for key, name in (("typos", "một lỗi gõ mỗi câu"), ("unaccented", "không dấu"),
+                                    ("chatty", "kèm lời chào, lời nhờ")) if meta.get(key)]
     return f", câu hỏi gõ {' và '.join(forms)}" if forms else ""
 
 

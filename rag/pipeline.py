@@ -21,6 +21,7 @@ from prompts import load_prompt
 from rag.answer_text import extractive_result
 from rag.byline import answer_author, is_author_question
 from rag.compare import answer_comparison, comparison_parts
+from rag.courtesy import without_courtesy
 from rag.extractive import Candidates, decide, gather
 from rag.features import QuestionContext
 from rag.followup import rewrite_followup
@@ -113,6 +114,7 @@ class Answerer:
         from rag.accents import AccentRestorer
         from rag.spelling import Speller
 
+        question = without_courtesy(question)
         first = analyse(question)
         if self._speller is None:
             self._speller = Speller(self.reader.lexical)
@@ -178,9 +180,12 @@ class Answerer:
         k = k or self.settings.top_k
         self.refresh()
         chosen, warnings = self.resolve_mode(mode)
-        standalone = question
+        # "Cho tôi hỏi …", "… ạ": the words of the exchange name nothing in the archive (rag/courtesy.py).
+        core = without_courtesy(question)
+        standalone = core
         if history:
-            standalone = self._condense(history, question, chosen, warnings)
+            history = [(without_courtesy(asked), said) for asked, said in history]
+            standalone = self._condense(history, core, chosen, warnings)
         analysis, corrected = self.analyse(standalone)
         # What was answered: the follow-up made standalone, its unknown words corrected — shown to the user
         # ("Câu hỏi được hiểu là …") so a wrong correction of a name is seen, not silently answered.
@@ -197,7 +202,7 @@ class Answerer:
         answerable = decision.passes(self.refusal_threshold)
         if chosen == "llm" and passages and (answerable or parts is not None):
             try:
-                yield from self._stream_llm(question, understood, passages, warnings, started, retrieve_ms)
+                yield from self._stream_llm(question, understood, core, passages, warnings, started, retrieve_ms)
                 return
             except HoidapError as exc:
                 warnings.append(f"Mô hình ngôn ngữ gặp lỗi ({exc}); dưới đây là câu trả lời trích xuất.")
@@ -212,7 +217,7 @@ class Answerer:
             result = extractive_result(question, passages, decision, self.refusal_threshold, filters,
                                        rival_threshold=self.model.refusal_threshold)
         result.warnings = warnings + result.warnings
-        result.rewritten_question = understood if understood != question else None
+        result.rewritten_question = understood if understood not in (question, core) else None
         generate_ms = (time.perf_counter() - t1) * 1000
         result.timings_ms = Timings(retrieve=round(retrieve_ms, 2), generate=round(generate_ms, 2),
                                     first_token=round((time.perf_counter() - started) * 1000, 2),
@@ -228,7 +233,7 @@ class Answerer:
                 warnings.append(f"Không viết lại được câu hỏi tiếp theo bằng mô hình ({exc}).")
         return rewrite_followup(history, question)
 
-    def _stream_llm(self, question, understood, passages, warnings, started, retrieve_ms) -> Iterator[StreamEvent]:
+    def _stream_llm(self, question, understood, core, passages, warnings, started, retrieve_ms) -> Iterator[StreamEvent]:
         from rag.citations import build_llm_result
 
         t1 = time.perf_counter()
@@ -242,7 +247,7 @@ class Answerer:
         text = "".join(pieces).strip()
         result = build_llm_result(question, text, passages, refusal=load_prompt("refusal"))
         result.warnings = warnings + result.warnings
-        result.rewritten_question = understood if understood != question else None
+        result.rewritten_question = understood if understood not in (question, core) else None
         result.timings_ms = Timings(retrieve=round(retrieve_ms, 2), generate=round((time.perf_counter() - t1) * 1000, 2),
                                     first_token=round(first_token or 0.0, 2),
                                     total=round((time.perf_counter() - started) * 1000, 2))
