@@ -86,6 +86,19 @@
   }, true);
 })();
 
+// An example question (ui/chat_page.py) is asked as soon as it is clicked.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var example = event.target && event.target.closest ? event.target.closest("#hd-examples button.hd-example") : null;
+    if (!example) return;
+    // Focus to the question box: the answer is read out by the log (a live region) and a follow-up is typed there, as after Enter; not after a tap, whose on-screen keyboard would cover the answer.
+    if (event.pointerType === "touch" || event.pointerType === "pen") return;
+    var box = document.querySelector("#hd-question textarea");
+    if (box) box.focus();
+  });
+})();
+
 // Gradio's own strings come in Vietnamese through gr.I18n (ui/page_i18n.py). What it renders without
 // an i18n key is translated here as it appears: window.HD_PATCH (from PATCHED_IN_PAGE) holds those
 // strings, and window.HD_PATCHED records which of them were met, for the test that lists them.

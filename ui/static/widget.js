@@ -73,10 +73,15 @@
     "  border: 1px solid #cbd5e1; }",
     ".floating .panel[hidden] { display: none; }",
     ".inline .panel { width: 100%; height: 100%; min-height: 320px; border: 1px solid #cbd5e1; border-radius: 8px; }",
-    ".head { display: flex; align-items: center; gap: 8px; padding: 10px 12px; background: #1d4ed8; color: #fff; }",
+    // Touch targets of 44 × 44 px (WCAG 2.2 2.5.8 asks 24): the header's buttons fill its height, the outline of
+    // «Hỏi mới» stays small inside its target, and the vote buttons grow (they were 20 px high).
+    ".head { display: flex; align-items: center; gap: 2px; padding: 0 4px 0 12px; background: #1d4ed8; color: #fff; }",
     ".head .t { font-weight: 700; font-size: 15px; flex: 1; }",
-    ".head button { background: transparent; color: #fff; border: 0; font-size: 20px; cursor: pointer; line-height: 1; }",
-    ".head button.fresh { font-size: 13px; border: 1px solid rgba(255,255,255,.7); border-radius: 6px; padding: 3px 8px; }",
+    ".head button { background: transparent; color: #fff; border: 0; font-size: 20px; cursor: pointer; line-height: 1;",
+    "  min-width: 44px; min-height: 44px; padding: 0 4px; }",
+    ".head button:focus-visible { outline-offset: -3px; }",
+    ".head button.fresh { font-size: 13px; }",
+    ".head .pill { display: inline-block; border: 1px solid rgba(255,255,255,.7); border-radius: 6px; padding: 3px 8px; }",
     ".mode { font-size: 12px; padding: 4px 12px; background: #eff6ff; color: #1e3a8a; border-bottom: 1px solid #dbeafe; }",
     ".log { flex: 1; overflow-y: auto; padding: 10px 12px; background: #f8fafc; }",
     ".msg { margin: 8px 0; max-width: 100%; }",
@@ -103,7 +108,8 @@
     ".src .sq { font-size: 13px; margin-top: 3px; white-space: pre-wrap; overflow-wrap: anywhere; }",
     "mark { background: #fde68a; color: #111827; padding: 0 1px; border-radius: 2px; }",
     ".votes { margin-top: 6px; display: flex; gap: 6px; align-items: center; font-size: 12px; color: #64748b; }",
-    ".votes button { border: 1px solid #cbd5e1; background: #fff; border-radius: 6px; cursor: pointer; padding: 2px 10px; font-size: 12px; color: #1f2937; }",
+    ".votes button { border: 1px solid #cbd5e1; background: #fff; border-radius: 8px; cursor: pointer; padding: 2px 12px; font-size: 13px;",
+    "  color: #1f2937; min-width: 44px; min-height: 44px; }",
     ".votes button[disabled] { opacity: .5; cursor: default; }",
     ".form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #e2e8f0; background: #fff; }",
     "textarea { flex: 1; resize: none; height: 42px; font: inherit; color: #111827; background: #fff;",
@@ -213,7 +219,7 @@
     fab.type = "button"; fab.setAttribute("aria-label", "Mở trợ lý " + TITLE); fab.setAttribute("aria-expanded", "false");
     var panel = el("section", "panel"); panel.setAttribute("aria-label", "Trợ lý hỏi đáp");
     var head = el("div", "head"); head.appendChild(el("span", "t", TITLE));
-    var fresh = el("button", "fresh", "Hỏi mới"); fresh.type = "button";
+    var fresh = el("button", "fresh"); fresh.appendChild(el("span", "pill", "Hỏi mới")); fresh.type = "button";
     fresh.setAttribute("aria-label", "Bắt đầu cuộc hỏi đáp mới (quên các câu hỏi trước)");
     head.appendChild(fresh);
     var close = el("button", null, "×"); close.type = "button"; close.setAttribute("aria-label", "Đóng");
