@@ -26,8 +26,15 @@ _YOU = ["bạn", "anh", "chị", "ad", "admin", "anh chị", "anh/chị", "các 
 # Words only the exchange uses: a clause before or after the question that holds one of them, asks nothing and
 # names nothing ("Tôi là cán bộ phường, cần xác nhận lại:", ", nhờ anh chị giải đáp giúp") is not the question.
 # Not "giúp", "nhờ", "xin", "dạ": "đủ giúp sinh hoạt", "nhờ vào khả năng", "xin cấp phép", "dạ dày".
-_EXCHANGE = ["tôi", "tớ", "hỏi", "giùm", "tư vấn", "giải đáp", "cảm ơn", "cám ơn", "ơi", "ad", "admin", "bot",
-             "chatbot", "trợ lý", "anh chị", "anh/chị"]
+_EXCHANGE = ["tôi", "tớ", "tui", "hỏi", "giùm", "tư vấn", "giải đáp", "cảm ơn", "cám ơn", "ơi", "ad", "admin", "bot",
+             "chatbot", "trợ lý", "anh chị", "anh/chị", "thưa", "xin phép", "mạn phép", "làm phiền", "xin lỗi"]
+# After the question, the address and the answer asked for are the exchange's too: ", bạn biết không",
+# ", trả lời ngắn gọn thôi".
+_CLOSING_EXCHANGE = _EXCHANGE + ["bạn", "trả lời", "giúp"]
+# The archive named as the source: "Theo bài viết, …", "Trong các tài liệu này, …" (not "Theo bài viết của huyện
+# Phú Xuyên, …", which names an article).
+_SOURCE = ["bài viết", "bài báo", "bài", "tài liệu", "văn bản", "bản tin", "thông tin", "dữ liệu", "nguồn tin",
+           "tin tức", "kho", "kho tài liệu", "kho dữ liệu"]
 # Pronouns that are also nouns ("em bé", "con đường", "mình"): a speaker only when a verb of the speaker follows.
 _ALWAYS_ME = {"tôi", "tớ", "chúng tôi", "chúng em", "chúng mình", "bọn mình"}
 _SPEAKER_VERBS = ["là", "đang", "cần", "muốn", "có", "đọc", "thấy", "nghe", "làm", "viết", "học", "được", "mới",
@@ -78,6 +85,10 @@ _LAST_CLAUSE = re.compile(r"^(?P<rest>.*\w.*?)\s*[,;.!?]\s*(?P<clause>[^,;.!?]+?
 # The clause after the question, when it is only thanks or an address: ", cảm ơn bạn nhiều", ", bot ơi".
 _CLOSING_CLAUSE = re.compile(rf"^(?:(?:{_any(['xin'] + _ME)}\s+)?{_any(['cảm ơn', 'cám ơn', 'thanks', 'thank you'])}"
                              rf"|{_any(['nhờ'])}\s+{_any(_YOU)}|.*\s{_word('ơi')}$)", re.IGNORECASE)
+_SOURCE_CLAUSE = re.compile(
+    rf"^{_any(['theo', 'trong', 'dựa vào', 'dựa trên', 'căn cứ', 'căn cứ vào'])}(?:\s+{_any(['các', 'những'])})?"
+    rf"\s+{_any(_SOURCE)}(?:\s+{_any(['này', 'đó', 'trên', 'ở trên', 'đã cho', 'hiện có', 'được cung cấp', 'của bạn'])})?$",
+    re.IGNORECASE)
 _SPEAKER_OR_YOU = re.compile(rf"(?:^|\s){_any(_ME + _YOU)}(?=\s|$)", re.IGNORECASE)
 _SPEAKER = re.compile(rf"^(?:{_any(sorted(_ALWAYS_ME))}|{_any(_ME)}\s+{_any(_SPEAKER_VERBS)}){_END}", re.IGNORECASE)
 _TRAILING_WORDS = re.compile(r"\w+")
@@ -153,14 +164,31 @@ def _of_the_exchange(clause: str) -> bool:
     clause = clause.strip()
     if not clause or _asks(clause) or _names_something(clause):
         return False
-    if _SPEAKER.match(clause) or _FRAME.match(clause + " ") or _HELP_FRAME.match(clause):
+    if _SPEAKER.match(clause) or _FRAME.match(clause + " ") or _HELP_FRAME.match(clause) or _SOURCE_CLAUSE.match(clause):
         return True
+    words = [w.lower() for w in re.findall(r"[\w/]+", clause)]
+    # "Dạ chào …", "… có câu hỏi ạ": "dạ" opens and "ạ" closes a clause of the exchange.
+    return (_holds(clause, _EXCHANGE) or words[0] == "dạ"
+            or (words[-1] == "ạ" and _SPEAKER_OR_YOU.search(clause) is not None))
+
+
+def _announces(clause: str, separator: str) -> bool:
+    """A short clause before a colon that asks and names nothing announces the question ("Hỏi nhanh:",
+    "Đề nghị cung cấp thông tin:"); "Về đảng viên Tây Sơn:" names what is asked about and stays."""
+    return separator == ":" and len(clause.split()) <= 12 and not _asks(clause) and not _names_something(clause)
+
+
+def _holds(clause: str, vocabulary: list[str]) -> bool:
     unmarked = not has_diacritics(clause)
     words = [w.lower() for w in re.findall(r"[\w/]+", clause)]
     pairs = [" ".join(words[i:i + 2]) for i in range(len(words) - 1)]
-    # "Dạ chào …", "… có câu hỏi ạ": "dạ" opens and "ạ" closes a clause of the exchange.
-    return (any(_is(w, _EXCHANGE, unmarked) for w in words + pairs) or words[0] == "dạ"
-            or (words[-1] == "ạ" and _SPEAKER_OR_YOU.search(clause) is not None))
+    return any(_is(w, vocabulary, unmarked) for w in words + pairs)
+
+
+def _asks_by_word(clause: str) -> bool:
+    """A question word of its own (not a yes/no "không"): "…, bạn nên làm gì?" is the question itself."""
+    analysis = analyse(clause)
+    return analysis.qtype != "other" or analysis.wh[0] >= 0 or analysis.asks_explanation
 
 
 def _names_something(clause: str) -> bool:
@@ -168,17 +196,25 @@ def _names_something(clause: str) -> bool:
     return any(w[:1].isupper() for w in words[1:]) or any(ch.isdigit() for ch in clause)
 
 
+def _without_particles(core: str) -> str:
+    cut = _trailing_start(core)
+    if cut < len(core) and core[:cut].strip(" ,"):
+        return core[:cut].rstrip(" ,") + ("?" if "?" in core[cut:] else "")
+    return core
+
+
 def without_courtesy(text: str) -> str:
     """The question without the greeting, the speaker's preamble, the asking frame and trailing particles
     around it; the text as typed when nothing but those would be left."""
     core = text.strip()
+    core = _without_particles(core)
     last = _LAST_CLAUSE.match(core)
-    if (last and _CLOSING_CLAUSE.match(last["clause"].strip()) and not _names_something(last["clause"])
-            and _asks(last["rest"])):  # "…, cảm ơn bạn nhiều!"
+    if (last and not _names_something(last["clause"]) and _asks(last["rest"])
+            and (_CLOSING_CLAUSE.match(last["clause"].strip())
+                 or (not _asks_by_word(last["clause"]) and _holds(last["clause"], _CLOSING_EXCHANGE)))):
+        # "…, cảm ơn bạn nhiều!", "…, bạn biết không?"
         core = last["rest"] + ("?" if "?" in core[len(last["rest"]):] else "")
-    cut = _trailing_start(core)
-    if cut < len(core) and core[:cut].strip(" ,"):
-        core = core[:cut].rstrip(" ,") + ("?" if "?" in core[cut:] else "")
+    core = _without_particles(core)
     for _ in range(3):  # "Chào bạn, tôi là sinh viên, cho mình hỏi …": one layer at a time
         before = core
         greeting = _GREETING.match(core)
@@ -188,7 +224,8 @@ def without_courtesy(text: str) -> str:
         if frame and len(core[frame.end():].split()) > 1:
             core = core[frame.end():]
         preamble = _PREAMBLE.match(core)
-        if preamble and core == before and _of_the_exchange(preamble["clause"]) and _asks(preamble["rest"]):
+        if preamble and core == before and _asks(preamble["rest"]) and (
+                _of_the_exchange(preamble["clause"]) or _announces(preamble["clause"], core[preamble.end("clause")])):
             core = preamble["rest"]
         if core == before:
             break

@@ -24,6 +24,10 @@ BARE = "Phường Tây Sơn có bao nhiêu đảng viên?"
     "Em chào anh chị ạ, em muốn hỏi phường Tây Sơn có bao nhiêu đảng viên ạ?",
     "Nhờ bạn trả lời giúp: phường Tây Sơn có bao nhiêu đảng viên? Cảm ơn bạn!",
     "Phường Tây Sơn có bao nhiêu đảng viên, giúp em với?",
+    "Theo bài viết, phường Tây Sơn có bao nhiêu đảng viên?",  # the archive named as the source
+    "Hỏi nhanh: phường Tây Sơn có bao nhiêu đảng viên?",  # a clause that announces the question
+    "Phường Tây Sơn có bao nhiêu đảng viên, bạn biết không?",
+    "Phường Tây Sơn có bao nhiêu đảng viên, trả lời ngắn gọn thôi?",
 ])
 def test_the_words_of_the_exchange_are_not_the_question(asked):
     assert without_courtesy(asked) == BARE
@@ -50,6 +54,12 @@ def test_a_question_typed_without_marks_loses_its_frame_too():
     "Tôi ở phường Tây Sơn, phường có bao nhiêu đảng viên?",  # the preamble names the ward: kept
     "Y học chính xác có đặc điểm gì đặc biệt ưu thế?",
     "Chào bạn",  # nothing but a greeting: left as typed
+    "Theo bài viết của huyện Phú Xuyên, Đại hội Đảng toàn quốc lần thứ XIII diễn ra vào năm nào?",  # names one
+    "Nếu bạn đang ngồi yên, vì sao không nên đứng dậy?",  # "bạn" of the question, not the assistant
+    "Vì sao cơ thể bạn lại mệt mỏi, uể oải vào buổi sáng?",
+    "Nhờ vào khả năng chống oxy hóa, zirconi được sử dụng để làm gì?",  # "nhờ vào": thanks to
+    "Trong quá trình bác sĩ rửa dạ dày, bệnh nhi đã xuất hiện tình trạng gì?",  # "dạ dày" is no "dạ"
+    "Trong 6 tháng đầu năm, phường nào kết nạp nhiều hơn: Tây Sơn hay Cầu Ông Lãnh?",
 ])
 def test_words_of_the_question_that_look_like_courtesies_stay(question):
     assert without_courtesy(question) == question
