@@ -59,3 +59,34 @@ def test_eval_without_accents_asks_unaccented_questions_and_says_so(tmp_path, cl
     assert report["questions"][0]["contains"]  # still answered without marks
     page = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
     assert "hỏi: Dang bo phuong Phuoc Tan co bao nhieu chi bo?" in page
+
+
+def test_chatty_questions_are_wrapped_deterministically_and_keep_the_question():
+    from eval.chatty import as_in_chat
+
+    question = "Đảng bộ phường Phước Tân có bao nhiêu chi bộ?"
+    asked = {as_in_chat(question, f"q{i}") for i in range(40)}
+    assert as_in_chat(question, "q1") == as_in_chat(question, "q1")
+    assert len(asked) > 10 and question not in asked  # every question is asked in a chat's words
+    assert all("phường Phước Tân có bao nhiêu chi bộ" in a for a in asked)  # the question itself untouched
+
+
+def test_eval_chatty_asks_in_a_chats_words_and_says_so(tmp_path, cli_env):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "q1", "question": "Đảng bộ phường Phước Tân có bao nhiêu chi bộ?", "answers": ["22 chi bộ"], '
+                    '"doc_ids": [], "evidence": "", "category": "number", "answerable": true}\n', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "eval", "--corpus", "seeds", "--gold", str(gold), "--data-dir",
+         str(tmp_path / "index"), "--mode", "extractive", "--chatty", "--out", str(tmp_path / "report")],
+        capture_output=True, text=True, timeout=600, cwd=repo, env=cli_env)
+    assert done.returncode == 0, done.stderr
+    assert "kèm lời chào, lời nhờ" in done.stdout
+    report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    assert report["meta"]["chatty"] is True
+    assert report["questions"][0]["contains"]  # the courtesies do not lose the answer
