@@ -37,8 +37,8 @@ def test_questions_typed_without_marks_keep_capitals_and_punctuation():
     assert without_marks("36,26% — Uỷ ban") == "36,26% — Uy ban"
 
 
-
-def test_eval_without_accents_asks_unaccented_questions_and_says_so(tmp_path, cli_env):
+def _eval_one_seed_question(tmp_path, cli_env, flag: str) -> tuple[str, dict]:
+    """`hoidap eval --corpus seeds` on one gold question asked as ``flag`` says: its stdout and report.json."""
     import json
     import subprocess
     import sys
@@ -50,11 +50,15 @@ def test_eval_without_accents_asks_unaccented_questions_and_says_so(tmp_path, cl
                     '"doc_ids": [], "evidence": "", "category": "number", "answerable": true}\n', encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "ui.cli", "eval", "--corpus", "seeds", "--gold", str(gold), "--data-dir",
-         str(tmp_path / "index"), "--mode", "extractive", "--no-accents", "--out", str(tmp_path / "report")],
+         str(tmp_path / "index"), "--mode", "extractive", flag, "--out", str(tmp_path / "report")],
         capture_output=True, text=True, timeout=600, cwd=repo, env=cli_env)
     assert done.returncode == 0, done.stderr
-    assert "câu hỏi gõ không dấu" in done.stdout  # the tables say how the questions were typed
-    report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    return done.stdout, json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+
+
+def test_eval_without_accents_asks_unaccented_questions_and_says_so(tmp_path, cli_env):
+    stdout, report = _eval_one_seed_question(tmp_path, cli_env, "--no-accents")
+    assert "câu hỏi gõ không dấu" in stdout  # the tables say how the questions were typed
     assert report["meta"]["unaccented"] is True
     assert report["questions"][0]["contains"]  # still answered without marks
     page = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
@@ -72,21 +76,7 @@ def test_chatty_questions_are_wrapped_deterministically_and_keep_the_question():
 
 
 def test_eval_chatty_asks_in_a_chats_words_and_says_so(tmp_path, cli_env):
-    import json
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    repo = Path(__file__).resolve().parents[2]
-    gold = tmp_path / "gold.jsonl"
-    gold.write_text('{"id": "q1", "question": "Đảng bộ phường Phước Tân có bao nhiêu chi bộ?", "answers": ["22 chi bộ"], '
-                    '"doc_ids": [], "evidence": "", "category": "number", "answerable": true}\n', encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "ui.cli", "eval", "--corpus", "seeds", "--gold", str(gold), "--data-dir",
-         str(tmp_path / "index"), "--mode", "extractive", "--chatty", "--out", str(tmp_path / "report")],
-        capture_output=True, text=True, timeout=600, cwd=repo, env=cli_env)
-    assert done.returncode == 0, done.stderr
-    assert "kèm lời chào, lời nhờ" in done.stdout
-    report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    stdout, report = _eval_one_seed_question(tmp_path, cli_env, "--chatty")
+    assert "kèm lời chào, lời nhờ" in stdout
     assert report["meta"]["chatty"] is True
     assert report["questions"][0]["contains"]  # the courtesies do not lose the answer
