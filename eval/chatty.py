@@ -2,14 +2,15 @@
 
 ``hoidap eval --chatty`` asks each gold question wrapped in one of these, chosen from a hash of the question's
 id (reproducible), so the answers can be compared with the same questions asked bare. The frames are written
-as civil servants and students write to a colleague or a help desk; some of them the product is not told
-about (rag/courtesy.py reads the edges of a question by rule, not from this list), so the figure is not
-a mirror of the rule.
+as civil servants and students write to a colleague or a help desk. rag/courtesy.py was written with this list
+in view, so ``--chatty`` shows that the rule holds on every set, not how it does on frames it never saw: that
+figure, on a list written by someone who had not seen the rule, is in docs/answerer.md ("Questions asked as in
+a chat").
 """
 
 from __future__ import annotations
 
-import hashlib
+from eval.typos import hashed
 
 OPENINGS = [
     "Cho tôi hỏi {q}",
@@ -28,14 +29,10 @@ OPENINGS = [
 CLOSINGS = ["", "", " ạ", " vậy bạn", " nhỉ", " nhé", ", cảm ơn bạn", " giúp mình với", " vậy ạ"]
 
 
-def _number(key: str, salt: str) -> int:
-    return int(hashlib.sha256(f"{salt}:{key}".encode()).hexdigest()[:8], 16)
-
-
 def as_in_chat(question: str, key: str) -> str:
     """The question with an opening and a closing around it ("Cho tôi hỏi phường … bao nhiêu đảng viên ạ?")."""
-    opening = OPENINGS[_number(key, "opening") % len(OPENINGS)]
-    closing = CLOSINGS[_number(key, "closing") % len(CLOSINGS)]
+    opening = OPENINGS[hashed(key, "opening") % len(OPENINGS)]
+    closing = CLOSINGS[hashed(key, "closing") % len(CLOSINGS)]
     if opening == "{q}" and not closing:
         closing = " ạ"  # every question is asked in a chat's words
     text = question.strip()

@@ -26,7 +26,8 @@ _SKIP = {"bao", "nhiêu", "những", "người", "được", "không", "trong", 
          "với", "cho", "này", "khi", "gì", "là", "có", "sao", "mấy", "vào", "từ", "đến", "theo"}
 
 
-def _number(key: str, salt: str) -> int:
+def hashed(key: str, salt: str) -> int:
+    """A number fixed by the question's id and what it picks (reproducible runs; eval/chatty.py too)."""
     return int(hashlib.sha256(f"{salt}:{key}".encode()).hexdigest()[:8], 16)
 
 
@@ -82,12 +83,12 @@ def mistype(question: str, key: str) -> str:
     found = [m for m in _WORD.finditer(question) if m.group(0).lower() not in _SKIP]
     if not found:
         return question
-    start = _number(key, "word") % len(found)
+    start = hashed(key, "word") % len(found)
     for offset in range(len(found)):
         match = found[(start + offset) % len(found)]
         for step in range(len(EDITS)):
-            edit = EDITS[(_number(key, "edit") + step) % len(EDITS)]
-            changed = edit(match.group(0), _number(key, "pick"))
+            edit = EDITS[(hashed(key, "edit") + step) % len(EDITS)]
+            changed = edit(match.group(0), hashed(key, "pick"))
             if changed and changed != match.group(0):
                 return question[:match.start()] + changed + question[match.end():]
     return question

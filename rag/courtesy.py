@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from index.textnorm import fold, has_diacritics
-from rag.question import analyse
+from rag.question import asks
 
 # As written, and as chats abbreviate them ("e", "mk", "b").
 _ME = ["tôi", "em", "mình", "tớ", "cháu", "con", "chúng tôi", "chúng em", "chúng mình", "bọn mình", "e", "mk", "mik"]
@@ -154,8 +154,7 @@ _REQUEST = re.compile(rf"^\s*{_any(['kể tên', 'kể', 'nêu', 'liệt kê', '
 
 def _asks(text: str) -> bool:
     """A question or a request ("kể tên …", "… không?"), not a statement about the speaker."""
-    analysis = analyse(text)
-    return analysis.qtype != "other" or analysis.wh[0] >= 0 or analysis.asks_explanation or bool(_REQUEST.search(text))
+    return asks(text) or bool(_REQUEST.search(text))
 
 
 def _of_the_exchange(clause: str) -> bool:
@@ -185,12 +184,6 @@ def _holds(clause: str, vocabulary: list[str]) -> bool:
     return any(_is(w, vocabulary, unmarked) for w in words + pairs)
 
 
-def _asks_by_word(clause: str) -> bool:
-    """A question word of its own (not a yes/no "không"): "…, bạn nên làm gì?" is the question itself."""
-    analysis = analyse(clause)
-    return analysis.qtype != "other" or analysis.wh[0] >= 0 or analysis.asks_explanation
-
-
 def _names_something(clause: str) -> bool:
     words = clause.split()
     return any(w[:1].isupper() for w in words[1:]) or any(ch.isdigit() for ch in clause)
@@ -211,8 +204,8 @@ def without_courtesy(text: str) -> str:
     last = _LAST_CLAUSE.match(core)
     if (last and not _names_something(last["clause"]) and _asks(last["rest"])
             and (_CLOSING_CLAUSE.match(last["clause"].strip())
-                 or (not _asks_by_word(last["clause"]) and _holds(last["clause"], _CLOSING_EXCHANGE)))):
-        # "…, cảm ơn bạn nhiều!", "…, bạn biết không?"
+                 or (not asks(last["clause"]) and _holds(last["clause"], _CLOSING_EXCHANGE)))):
+        # "…, cảm ơn bạn nhiều!", "…, bạn biết không?" — but "…, bạn nên làm gì?" is the question itself
         core = last["rest"] + ("?" if "?" in core[len(last["rest"]):] else "")
     core = _without_particles(core)
     for _ in range(3):  # "Chào bạn, tôi là sinh viên, cho mình hỏi …": one layer at a time

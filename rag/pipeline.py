@@ -110,11 +110,14 @@ class Answerer:
         return self._retriever
 
     def analyse(self, question: str) -> tuple[QuestionAnalysis, bool]:
-        """The question analysed once, its unknown words corrected against the index vocabulary."""
+        """The question analysed once, without the courtesies around it (rag/courtesy.py), its unknown words
+        corrected against the index vocabulary."""
+        return self._analyse_core(without_courtesy(question))
+
+    def _analyse_core(self, question: str) -> tuple[QuestionAnalysis, bool]:
         from rag.accents import AccentRestorer
         from rag.spelling import Speller
 
-        question = without_courtesy(question)
         first = analyse(question)
         if self._speller is None:
             self._speller = Speller(self.reader.lexical)
@@ -186,7 +189,7 @@ class Answerer:
         if history:
             history = [(without_courtesy(asked), said) for asked, said in history]
             standalone = self._condense(history, core, chosen, warnings)
-        analysis, corrected = self.analyse(standalone)
+        analysis, corrected = self._analyse_core(standalone)
         # What was answered: the follow-up made standalone, its unknown words corrected — shown to the user
         # ("Câu hỏi được hiểu là …") so a wrong correction of a name is seen, not silently answered.
         understood = analysis.text if corrected else standalone

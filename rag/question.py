@@ -236,6 +236,14 @@ def asks_without_subject(text: str) -> bool:
     return all(token in _STOP_SYLLABLES for token in _strip_question_words(folded).split())
 
 
+def asks(text: str) -> bool:
+    """Whether the text asks something by a word of its own: a question word or phrase ("bao nhiêu", "ai",
+    "nào"), why / how ("vì sao", "như thế nào"), or who heads something ("người đứng đầu")."""
+    folded = asked_form(text)
+    return (question_type(text) != "other" or question_word(_WORD.findall(folded))[0] >= 0
+            or bool(_EXPLANATION.search(folded)) or bool(title_words(fold(text))))
+
+
 def question_type(text: str) -> str:
     folded = asked_form(text)
     for name, pattern in _COMPILED:
