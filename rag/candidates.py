@@ -18,6 +18,7 @@ from functools import lru_cache
 from index.chunking import split_sentences
 from index.textnorm import fold
 from rag.question import QuestionAnalysis, asked_form
+from rag.roster import described_person
 from rag.spans import (date_spans, era_spans, extend_with_unit, name_spans, number_spans, number_word_spans,
                        ordinal_spans, place_spans, range_spans)
 
@@ -134,7 +135,10 @@ def typed_spans(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
 
         return [SpanCandidate(s, e, "date", prior(kind)) for s, e, kind in spans]
     if qtype == "person":
-        return [SpanCandidate(s, e, "person", 1.0 if surname else 0.5) for s, e, surname in name_spans(text)]
+        names = name_spans(text)
+        holder = title_holder(analysis, text, names)
+        return [SpanCandidate(s, e, "person", 1.0 if surname else 0.5) for s, e, surname in names
+                if holder is None or (s, e) == holder]
     if qtype == "place":
         return [SpanCandidate(s, e, "place", 1.0 if head else 0.5) for s, e, head in place_spans(text, analysis.focus)]
     if qtype == "ordinal":
@@ -213,12 +217,21 @@ def span_candidates(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate
     of the question's own words is never the answer ("Cầu Ông Lãnh" to "… Cầu Ông Lãnh ở đâu?")."""
     asked = set(analysis.all_folded)
     typed = typed_spans(analysis, text)
-    if analysis.qtype not in TYPED_ONLY:
+    if analysis.qtype not in TYPED_ONLY and title_holder(analysis, text) is None:
         seen = {(s.start, s.end) for s in typed}
         typed += [s for s in phrase_spans(text) if (s.start, s.end) not in seen]
         seen = {(s.start, s.end) for s in typed}
         typed += [s for s in remainder_spans(text, asked) if (s.start, s.end) not in seen]
     return [s for s in typed if not _only_question_words(text[s.start:s.end], asked)]
+
+
+def title_holder(analysis: QuestionAnalysis, text: str, names=None) -> tuple[int, int] | None:
+    """In a roster ("A, Chủ tịch …; B, Phó Chủ tịch …") the title asked names its own holder (rag/roster.py):
+    a person question is then answered by that name, and by no phrase of the roster around it."""
+    if analysis.qtype != "person":
+        return None
+    names = name_spans(text) if names is None else names
+    return described_person(analysis, text, [(s, e) for s, e, surname in names if surname])
 
 
 def _only_question_words(piece: str, asked: set[str]) -> bool:
