@@ -159,7 +159,36 @@ def shown_span(text: str, span: SpanCandidate) -> tuple[int, int]:
         start -= len(bound.group(0)) if bound else 0
     if span.kind != "date":
         start, end = whole_words(text, start, end)
+    if span.kind in ("phrase", "remainder"):
+        start, end = whole_names(text, start, end)
     return closed(text, start, end)
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+", re.UNICODE)
+
+
+def whole_names(text: str, start: int, end: int) -> tuple[int, int]:
+    """A phrase that starts or ends inside a name is widened to the whole name: "Lan là một xã" of "Ba Lan là một
+    xã", "Tyne" of "Sông Tyne". A name is capitalised words one space apart, not written all in capitals (an
+    acronym or a numeral ends a name: "Super Bowl XLIX New England Patriots" is two); the sentence's first word
+    is capitalised anyway, and is not taken on that ground."""
+    found = list(_WORD.finditer(text))
+    inside = [i for i, m in enumerate(found) if m.start() >= start and m.end() <= end]
+    if not inside:
+        return start, end
+    first, last = inside[0], inside[-1]
+
+    def name_word(i: int) -> bool:  # an acronym or a numeral ("XLIX", "LHQ") ends a name: another may follow
+        return found[i].group(0)[:1].isupper() and not found[i].group(0).isupper()
+
+    def joined(a: int, b: int) -> bool:
+        return a > 0 and text[found[a].end():found[b].start()] == " " and name_word(a) and name_word(b)
+
+    while first > 0 and joined(first - 1, first):
+        first -= 1
+    while last + 1 < len(found) and joined(last, last + 1):
+        last += 1
+    return min(start, found[first].start()), max(end, found[last].end())
 
 
 def _decide_at(candidates: Candidates, model: AnswererModel, logits: np.ndarray, best: int, spans_of) -> Decision:

@@ -93,3 +93,26 @@ def test_a_bracket_the_answer_opens_is_closed(text, piece, shown):
     start = text.index(piece)
     a, b = closed(text, start, start + len(piece))
     assert text[a:b] == shown
+
+
+@pytest.mark.parametrize("text, piece, shown", [
+    # The ranker stopped inside a name: "Lan là một xã", "Ba", "Tyne" were shown.
+    ("Đơn vị cơ bản của phân chia lãnh thổ ở Ba Lan là một xã (gmina).", "Lan là một xã", "Ba Lan là một xã"),
+    ("Khoa học địa chất bắt nguồn từ Ba Tư cổ đại.", "Ba", "Ba Tư"),
+    ("Một cây cầu bắc qua Sông Tyne thời La Mã.", "Tyne", "Sông Tyne"),
+    ("Ngày 7/7/2020, Đảng bộ phường Cầu Ông Lãnh tổ chức hội nghị.", "Lãnh tổ chức", "Cầu Ông Lãnh tổ chức"),
+])
+def test_a_phrase_cut_inside_a_name_takes_the_whole_name(text, piece, shown):
+    assert _shown(text, piece, "phrase") == shown
+
+
+@pytest.mark.parametrize("text, piece", [
+    # An acronym or a numeral ends a name: two names side by side are not one.
+    ("Họ đánh bại đương kim vô địch Super Bowl XLIX New England Patriots.", "New England Patriots"),
+    ("Tổng thư ký LHQ Ban Ki-moon từng học tại đây.", "Ban Ki-moon"),
+    # The sentence's first word is capitalised as the first word, not as a name's.
+    ("Theo Dunbar, người cổ đại thường tổ chức tiệc.", "Dunbar"),
+    ("Anh ấy đến Hà Nội.", "Hà Nội"),  # already whole
+])
+def test_a_whole_name_stays_as_it_is(text, piece):
+    assert _shown(text, piece, "phrase") == piece
