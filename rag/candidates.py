@@ -18,7 +18,7 @@ from functools import lru_cache
 from index.chunking import split_sentences
 from index.textnorm import fold
 from rag.question import QuestionAnalysis, asked_form
-from rag.roster import described_person
+from rag.roster import described_person, described_title
 from rag.spans import (date_spans, era_spans, extend_with_unit, name_spans, number_spans, number_word_spans,
                        ordinal_spans, place_spans, range_spans)
 
@@ -216,6 +216,9 @@ def span_candidates(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate
     """Typed spans, and for questions that do not ask a number or a date, phrase spans; a span made only
     of the question's own words is never the answer ("Cầu Ông Lãnh" to "… Cầu Ông Lãnh ở đâu?")."""
     asked = set(analysis.all_folded)
+    title = described_title(analysis, text, [(s, e) for s, e, surname in name_spans(text) if surname])
+    if title is not None:  # a roster's titles for the one person the question names and asks about
+        return [SpanCandidate(title[0], title[1], "phrase", 0.0)]
     typed = typed_spans(analysis, text)
     if analysis.qtype not in TYPED_ONLY and title_holder(analysis, text) is None:
         seen = {(s.start, s.end) for s in typed}

@@ -5,7 +5,8 @@ Thường vụ Quận ủy, Chủ tịch HĐND Quận 1; Hứa Vĩnh Phúc, Phó
 phường; …" — and each title belongs to the name it follows (or, without a comma, precedes: "đồng chí Bí thư
 Huyện ủy Lê Ngọc Anh"). The span ranker reads closeness, and the name closest after "Chủ tịch HĐND Quận 1"
 is the next person's. A question asking who holds a title ("Ai là Chủ tịch HĐND Quận 1?") is answered by the
-person whose own stretch of the roster says it; "Phó Chủ tịch …" is another title than "Chủ tịch …".
+person whose own stretch of the roster says it; "Phó Chủ tịch …" is another title than "Chủ tịch …". And a
+question naming one person of the roster and asking their title is answered by the words set off after the name.
 """
 
 from __future__ import annotations
@@ -90,3 +91,45 @@ def described_person(analysis: QuestionAnalysis, sentence: str, names: list[tupl
     if best < 2 or runs.count(best) > 1:
         return None
     return names[runs.index(best)]
+
+
+# "… giữ chức vụ gì?", "chức danh của …", "cương vị", "vị trí nào": the question asks a person's title.
+_ASKS_TITLE = re.compile(r"\b(chuc vu|chuc danh|cuong vi|giu chuc|vi tri)\b")
+_APPOSITION = re.compile(r"\s*(?:,|[-–—]|\()\s*")  # "Nguyễn Duy An, Ủy viên …", "Lê Ngọc Anh – TUV, …"
+
+
+def described_title(analysis: QuestionAnalysis, sentence: str, names: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The titles a roster (two or more names) gives the one person the question names, when it asks that
+    person's title ("Ông Phạm Xuân Khánh giữ chức vụ gì?", "Nguyễn Duy An là ai?"): the words after the name,
+    set off by a comma or a dash, up to the end of the person's stretch — or None."""
+    if len(names) < 2:
+        return None
+    question = analysis.all_folded
+    named = [i for i, (start, end) in enumerate(names) if _holds(question, folded_tokens(sentence[start:end]))]
+    if len(named) != 1:
+        return None
+    start, end = names[named[0]]
+    name = folded_tokens(sentence[start:end])
+    rest = _without(question, name)
+    asks_title = bool(_ASKS_TITLE.search(" ".join(rest))) or (
+        analysis.qtype == "person" and all(word in _STOP_SYLLABLES or word in ("ong", "ba", "dong", "chi")
+                                           for word in rest))
+    if not asks_title:
+        return None
+    apposition = _APPOSITION.match(sentence, end)
+    if apposition is None or apposition.end() == end:
+        return None
+    stretch_end = person_stretches(sentence, names)[named[0]][1]
+    text = sentence[apposition.end():stretch_end].rstrip(" ,;.–-")
+    return (apposition.end(), apposition.end() + len(text)) if len(text.split()) >= 2 else None
+
+
+def _holds(question: list[str], name: list[str]) -> bool:
+    return any(question[i:i + len(name)] == name for i in range(len(question) - len(name) + 1))
+
+
+def _without(question: list[str], name: list[str]) -> list[str]:
+    for i in range(len(question) - len(name) + 1):
+        if question[i:i + len(name)] == name:
+            return question[:i] + question[i + len(name):]
+    return question

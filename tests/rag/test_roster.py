@@ -1,4 +1,5 @@
-"""Who holds the title asked, in a roster of people each listed with their titles (rag/roster.py).
+"""Who holds the title asked, and which titles a named person holds, in a roster of people each listed with
+their titles (rag/roster.py).
 
 The seeds list who attended as "A, title; B, title; …": the name closest after "Chủ tịch HĐND Quận 1" is the
 next person's, and the short answer was that person ("Ai là Chủ tịch HĐND Quận 1?" → Hứa Vĩnh Phúc, 0.83).
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.candidates import span_candidates, title_holder
+from rag.candidates import name_spans, span_candidates, title_holder
 from rag.question import analyse
+from rag.roster import described_title
 from tests.rag.test_new_user_questions import ask
 
 ROSTER = ("Tham dự có các đồng chí: Nguyễn Duy An, Ủy viên Ban Thường vụ Quận ủy, Chủ tịch HĐND Quận 1; "
@@ -74,3 +76,37 @@ def test_only_the_holder_is_offered_as_the_short_answer():
 def test_seed_rosters_through_the_cli(seed_data_dir, question, name):
     result = ask(seed_data_dir, question)
     assert not result["abstained"] and result["short_answer"] == name, (result["short_answer"], result["answer"])
+
+
+def titles(question: str, sentence: str) -> str | None:
+    names = [(s, e) for s, e, surname in name_spans(sentence) if surname]
+    found = described_title(analyse(question), sentence, names)
+    return sentence[found[0]:found[1]] if found else None
+
+
+@pytest.mark.parametrize("question, sentence, shown", [
+    ("Ông Phạm Xuân Khánh giữ chức vụ gì?", ROSTER, "Bí thư Đảng ủy phường"),
+    ("Nguyễn Duy An là ai?", ROSTER, "Ủy viên Ban Thường vụ Quận ủy, Chủ tịch HĐND Quận 1"),
+    ("Chức vụ của Hứa Vĩnh Phúc là gì?", ROSTER, "Phó Chủ tịch Thường trực Ủy ban MTTQ Việt Nam Quận 1"),
+    ("Nguyễn Văn Cương giữ chức vụ gì?", DASHES, "Phó Bí thư Thường trực Huyện ủy"),
+])
+def test_the_titles_of_the_person_named(question, sentence, shown):
+    assert titles(question, sentence) == shown
+
+
+@pytest.mark.parametrize("question, sentence", [
+    ("Nguyễn Duy An phát biểu về điều gì?", ROSTER),  # asks something else of him
+    ("Ông Phạm Xuân Khánh giữ chức vụ gì?", "Đồng chí Phạm Xuân Khánh, Bí thư Đảng ủy phường phát biểu."),  # no roster
+    ("Ông Trần Văn Ba giữ chức vụ gì?", ROSTER),  # not in it
+])
+def test_no_titles_when_the_roster_does_not_answer(question, sentence):
+    assert titles(question, sentence) is None
+
+
+@pytest.mark.parametrize("question, shown", [
+    ("Ông Phạm Xuân Khánh giữ chức vụ gì?", "Bí thư Đảng ủy phường"),  # was "Quận ủy, Chủ tịch HĐND Quận 1;"
+    ("Đồng chí Phạm Ngọc Lan giữ chức vụ gì?", "Thành ủy viên, Phó trưởng Ban Tổ chức Thành ủy"),  # was "Phạm Duy Phong, …"
+])
+def test_seed_titles_through_the_cli(seed_data_dir, question, shown):
+    result = ask(seed_data_dir, question)
+    assert not result["abstained"] and result["short_answer"] == shown, (result["short_answer"], result["answer"])
