@@ -6,7 +6,8 @@ it: "Câu hỏi được hiểu là …"):
 * another subject, same question — "Phường Phước Tân có bao nhiêu đảng viên?" then "Còn phường Tây Sơn
   thì sao?" → "phường Tây Sơn có bao nhiêu đảng viên?": the new subject replaces the old one when they
   share a head word (phường, xã, ông…); otherwise it replaces the previous question's first proper name,
-  or is added to the question;
+  or is added to the question; another title ("Bí thư Huyện ủy Phú Xuyên là ai?" then "Còn Chủ tịch UBND
+  huyện?") asks about the same body and place;
 * only a question phrase — "Hội nghị của phường Cầu Ông Lãnh diễn ra khi nào?" then "Ở đâu?" → "Hội nghị
   của phường Cầu Ông Lãnh diễn ra ở đâu?"; "Vì sao?" asks why the previous question's fact holds;
 * a word pointing back — "Huyện này có bao nhiêu chi bộ?" after a question about "huyện Phú Xuyên" →
@@ -41,6 +42,9 @@ _POINTERS = {"này", "đó", "ấy", "đấy", "kia"}
 _POINTERS_UNMARKED = {"nay", "do", "ay", "day", "kia"}
 _NOW = {"nam", "hien", "ngay", "thang", "tuan", "bay", "gio", "dao", "xua", "luc"}
 _PERSON_HEADS = {"ong", "ba", "anh", "chi", "co", "nguoi"}  # "ông ấy", "người đó" …: who was just answered
+# Titles of office ("Phó Bí thư Thường trực", "Chủ tịch", "Giám đốc"), matched folded.
+_TITLE = re.compile(r"\b(?:pho )?(?:bi thu|chu tich|giam doc|truong ban|truong phong|uy vien)(?: thuong truc)?\b")
+_PLACE_WORDS = {"phuong", "xa", "huyen", "quan", "tinh", "thanh", "thi"}  # "thành phố", "thị xã / trấn" by their first
 _NAME_WITHIN = 3  # words between a head and the name it introduces ("hội nghị của phường Cầu Ông Lãnh")
 
 
@@ -69,6 +73,9 @@ def _standalone(chain: list[str], question: str, said: str) -> str:
 
 
 def _subject_swapped(previous: str, subject: str) -> str:
+    swapped = _title_swapped(previous, subject)
+    if swapped:
+        return swapped
     head = next((h for h in _HEADS if fold(subject).startswith(fold(h) + " ")), None)
     if head:
         replaced = _replace_after_head(previous, head, subject)
@@ -79,6 +86,54 @@ def _subject_swapped(previous: str, subject: str) -> str:
         start, end, _ = runs[0]
         return previous[:start] + subject + previous[end:]
     return f"{previous.rstrip(' ?')} {subject}?"
+
+
+def _title(text: str, at_start: bool = False) -> re.Match | None:
+    """A title of office in ``text`` (folded, so typed with or without marks)."""
+    return (_TITLE.match if at_start else _TITLE.search)(fold(text))
+
+
+def _title_swapped(previous: str, subject: str) -> str | None:
+    """Another title, the same body: "Bí thư Huyện ủy Phú Xuyên là ai?" then "Còn Chủ tịch UBND huyện thì sao?"
+    → "Chủ tịch UBND huyện Phú Xuyên là ai?", "Còn Phó Bí thư Thường trực?" → "Phó Bí thư Thường trực Huyện ủy
+    Phú Xuyên là ai?". A title alone takes the old one's place; a title with its own body keeps the place the
+    old one named — from its place word on ("phường Cầu Ông Lãnh", "Quận 1"), or the name after the body's "ủy"
+    ("Huyện ủy Phú Xuyên" → "Phú Xuyên"). Folding keeps the original's offsets (one letter for one letter)."""
+    new, old = _title(subject, at_start=True), _title(previous)
+    if new is None or old is None:
+        return None
+    if new.end() >= len(fold(subject).rstrip(" ?")):
+        return previous[:old.start()] + subject + previous[old.end():]
+    runs = [r for r in capitalised_runs(previous, allow_digits=True) if r[0] >= old.end()]
+    if _names_a_place(subject[new.end():]):  # "Còn Giám đốc Bệnh viện Bạch Mai?": a body of its own, named
+        end = runs[-1][1] if runs else len(previous.rstrip(" ?"))
+        return f"{previous[:old.start()]}{subject.rstrip(' ?')}{previous[end:]}"
+    words = list(_WORD.finditer(previous, old.end()))
+    folded = [fold(w.group(0)) for w in words]
+    for i, word in enumerate(folded):
+        if word in _PLACE_WORDS and (i + 1 == len(folded) or folded[i + 1] != "uy"):  # "Huyện ủy" is a body
+            said = subject.rstrip(" ?")
+            if fold(said).split()[-1] == word:  # "Còn Chủ tịch UBND huyện?" then "huyện Phú Xuyên": once
+                said = said[:said.rfind(" ")]
+            return f"{previous[:old.start()]}{said} {previous[words[i].start():]}"
+    if not runs:
+        return None
+    start, end, found = runs[-1]
+    place = _place_of(found)
+    if not place:
+        return None
+    return f"{previous[:old.start()]}{subject.rstrip(' ?')} {' '.join(place)}{previous[end:]}"
+
+
+def _place_of(run: list[str]) -> list[str]:
+    """The place a run of capitalised words names: after its body's last "ủy" ("Huyện ủy Phú Xuyên"), without
+    an abbreviated body ("HĐND Quận 1")."""
+    bodies = [i for i, w in enumerate(run) if fold(w) == "uy"]
+    return run[bodies[-1] + 1:] if bodies else [w for w in run if not (w.isupper() and len(w) > 1)]
+
+
+def _names_a_place(text: str) -> bool:
+    return any(_place_of(run) for _, _, run in capitalised_runs(text, allow_digits=True))
 
 
 def _asked_again(previous: str, question: str) -> str:

@@ -120,3 +120,28 @@ def test_a_question_phrase_alone_is_answered_as_the_whole_question(eager_answere
     assert followup.rewritten_question == "Hội nghị của phường Cầu Ông Lãnh diễn ra ở đâu?"
     cited = {c.title for c in followup.citations if c.cited}
     assert cited and all("Cầu Ông Lãnh" in title for title in cited)
+
+
+@pytest.mark.parametrize("previous, question, standalone", [
+    # Another title, the same body: it was "Bí thư Chủ tịch UBND huyện là ai?" and
+    # "Ai là bí thư đảng ủy phường tịch HĐND Quận 1?" (the first capitalised word taken for the subject).
+    ("Bí thư Huyện ủy Phú Xuyên là ai?", "Còn Chủ tịch UBND huyện thì sao?", "Chủ tịch UBND huyện Phú Xuyên là ai?"),
+    ("Bí thư Huyện ủy Phú Xuyên là ai?", "Còn Phó Bí thư Thường trực?", "Phó Bí thư Thường trực Huyện ủy Phú Xuyên là ai?"),
+    ("Ai là Chủ tịch HĐND Quận 1?", "còn bí thư đảng ủy phường thì sao", "Ai là bí thư đảng ủy phường Quận 1?"),
+    ("Chủ tịch UBND phường Cầu Ông Lãnh là ai?", "Còn Bí thư Đảng ủy?", "Bí thư Đảng ủy phường Cầu Ông Lãnh là ai?"),
+    ("chu tich ubnd phuong cau ong lanh la ai", "con bi thu dang uy thi sao", "Bi thu dang uy phuong cau ong lanh la ai"),
+    # A title with a body named its own: nothing of the old one is kept.
+    ("Ai là Giám đốc Sở Y tế Hà Nội?", "Còn Giám đốc Bệnh viện Bạch Mai?", "Ai là Giám đốc Bệnh viện Bạch Mai?"),
+])
+def test_another_title_of_the_same_body(previous, question, standalone):
+    assert rewrite_followup(asked(previous), question) == standalone
+
+
+@pytest.mark.parametrize("previous, question, name", [
+    ("Bí thư Huyện ủy Phú Xuyên là ai?", "Còn Chủ tịch UBND huyện thì sao?", "Nguyễn Xuân Thanh"),
+    ("Chủ tịch UBND phường Cầu Ông Lãnh là ai?", "Còn Bí thư Đảng ủy?", "Phạm Xuân Khánh"),
+])
+def test_a_followup_about_another_title_is_answered_from_the_roster(answerer, previous, question, name):
+    first = answerer.answer(previous)
+    result = answerer.answer(question, history=[(previous, first.as_said())])
+    assert not result.abstained and result.short_answer == name, (result.rewritten_question, result.answer)
