@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from index.textnorm import fold, has_diacritics
+from index.textnorm import fold, has_diacritics, match_form
 from rag.question import asks
 
 # As written, and as chats abbreviate them ("e", "mk", "b").
@@ -39,8 +39,13 @@ _SOURCE = ["bài viết", "bài báo", "bài", "tài liệu", "văn bản", "b�
 _ALWAYS_ME = {"tôi", "tớ", "chúng tôi", "chúng em", "chúng mình", "bọn mình"}
 _SPEAKER_VERBS = ["là", "đang", "cần", "muốn", "có", "đọc", "thấy", "nghe", "làm", "viết", "học", "được", "mới",
                   "vừa", "định", "sắp", "phải", "không", "chưa", "rất"]
-# Not "đấy", "ấy": "ông ấy", "ở đấy" point back (rag/followup.py); not "thế" ("ưu thế", "cơ thế" for "cơ thể").
+# Not "ấy": "ông ấy" points back (rag/followup.py).
 _PARTICLES = ["ạ", "à", "nhé", "nha", "nhỉ", "nhở", "hả", "hở", "vậy"]
+# "vậy" as chat spells it ("zậy", "zị") and as the Centre and the South say it ("rứa", "dị"), and "thế", "đấy":
+# particles only where they make no word with the syllable before them ("ưu thế", "thay thế", "kỳ dị" are words
+# of pyvi's list), "thế" not after "như / là" and "đấy" not after a word of place ("ở đấy" points back).
+_SPOKEN = {"zậy": set(), "dzậy": set(), "zị": set(), "rứa": set(), "dị": set(), "thế": {"như", "là"},
+           "đấy": {"ở", "tại", "từ", "đến", "ra", "vào", "về", "chỗ", "bên", "trong", "ngoài"}}
 
 
 def _word(written: str) -> str:
@@ -120,6 +125,13 @@ def _trailing_start(core: str) -> int:
             return True  # "vay a": "vậy" typed without marks, beside another particle only (not "khoản vay")
         if unmarked:
             return False
+        if word == "ta":  # "zậy ta", "nhỉ ta": the South's closing "ta", after another particle only
+            return j > 0 and particle(j - 1)
+        if word in _SPOKEN:
+            from rag.lexicon import word_pairs
+
+            before = text[j - 1].lower() if j > 0 else ""
+            return before not in _SPOKEN[word] and (match_form(before), match_form(word)) not in word_pairs()
         return word in _PARTICLES and not (word == "vậy" and j > 0 and _is(text[j - 1], ["như", "là"], False))
 
     start, i = len(core), len(words) - 1

@@ -28,6 +28,12 @@ BARE = "Phường Tây Sơn có bao nhiêu đảng viên?"
     "Hỏi nhanh: phường Tây Sơn có bao nhiêu đảng viên?",  # a clause that announces the question
     "Phường Tây Sơn có bao nhiêu đảng viên, bạn biết không?",
     "Phường Tây Sơn có bao nhiêu đảng viên, trả lời ngắn gọn thôi?",
+    # "vậy" as the Centre and the South say it and chat spells it, and "thế" / "đấy" closing a question.
+    "Phường Tây Sơn có bao nhiêu đảng viên rứa?",
+    "Phường Tây Sơn có bao nhiêu đảng viên dị?",
+    "Phường Tây Sơn có bao nhiêu đảng viên zậy ta?",
+    "Phường Tây Sơn có bao nhiêu đảng viên thế nhỉ?",
+    "Phường Tây Sơn có bao nhiêu đảng viên đấy ạ?",
 ])
 def test_the_words_of_the_exchange_are_not_the_question(asked):
     assert without_courtesy(asked) == BARE
@@ -60,6 +66,10 @@ def test_a_question_typed_without_marks_loses_its_frame_too():
     "Nhờ vào khả năng chống oxy hóa, zirconi được sử dụng để làm gì?",  # "nhờ vào": thanks to
     "Trong quá trình bác sĩ rửa dạ dày, bệnh nhi đã xuất hiện tình trạng gì?",  # "dạ dày" is no "dạ"
     "Trong 6 tháng đầu năm, phường nào kết nạp nhiều hơn: Tây Sơn hay Cầu Ông Lãnh?",
+    "Ai đã thay thế?",  # "thay thế", "ưu thế", "kỳ dị" are words: no particle there
+    "Nhân vật có gì kỳ dị?",
+    "Hội nghị diễn ra ở đấy?",  # "ở đấy": there, pointing back
+    "Vì sao lại như thế?",
 ])
 def test_words_of_the_question_that_look_like_courtesies_stay(question):
     assert without_courtesy(question) == question
