@@ -15,7 +15,8 @@ from functools import cached_property
 
 import numpy as np
 
-from rag.candidates import SentenceCandidate, SpanCandidate, sentence_candidates, span_candidates, typed_spans
+from rag.candidates import (WORD_RE, SentenceCandidate, SpanCandidate, sentence_candidates, span_candidates,
+                             typed_spans)
 from rag.features import SENTENCE_FEATURES, QuestionContext, answer_row, sentence_rows, span_rows
 from rag.lexicon import whole_words
 from rag.scorer import AnswererModel
@@ -164,15 +165,12 @@ def shown_span(text: str, span: SpanCandidate) -> tuple[int, int]:
     return closed(text, start, end)
 
 
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+", re.UNICODE)
-
-
 def whole_names(text: str, start: int, end: int) -> tuple[int, int]:
     """A phrase that starts or ends inside a name is widened to the whole name: "Lan là một xã" of "Ba Lan là một
     xã", "Tyne" of "Sông Tyne". A name is capitalised words one space apart, not written all in capitals (an
     acronym or a numeral ends a name: "Super Bowl XLIX New England Patriots" is two); the sentence's first word
     is capitalised anyway, and is not taken on that ground."""
-    found = list(_WORD.finditer(text))
+    found = list(WORD_RE.finditer(text))
     inside = [i for i, m in enumerate(found) if m.start() >= start and m.end() <= end]
     if not inside:
         return start, end
