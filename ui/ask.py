@@ -10,8 +10,10 @@ from rag.result import SHORT_ANSWER_LINE
 
 
 def run_ask(settings: Settings, question: str, *, as_json: bool = False,
-            history: list[tuple[str, str]] | None = None) -> int:
+            history: list[tuple[str, str]] | None = None, after: list[str] | None = None) -> int:
     answerer = Answerer(settings)
+    if after:
+        history = (history or []) + conversation(answerer, after)
     result = None
     for event in answerer.stream(question, history=history or None):
         if event.kind == "token" and not as_json:
@@ -52,3 +54,14 @@ def run_ask(settings: Settings, question: str, *, as_json: bool = False,
 def _clip(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def conversation(answerer: Answerer, questions: list[str]) -> list[tuple[str, str]]:
+    """The earlier questions of `--after` with what the chat would have said to each (extractive, each after the
+    ones before it): a follow-up can then point at an answer ("Ông ấy …" after "Ai là Chủ tịch HĐND Quận 1?"),
+    as on the page, whose conversation keeps the answers."""
+    history: list[tuple[str, str]] = []
+    for asked in questions:
+        said = answerer.answer(asked, history=history or None, mode="extractive").as_said()
+        history.append((asked, said))
+    return history

@@ -169,7 +169,7 @@ def ask_command(
     from ui.ask import run_ask
 
     settings = settings_from(data_dir=data_dir, mode=mode, top_k=k)
-    sys.exit(run_ask(settings, question, as_json=as_json, history=[(q, "") for q in after or []]))
+    sys.exit(run_ask(settings, question, as_json=as_json, after=after or None))
 
 
 @app.command("serve")

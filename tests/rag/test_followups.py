@@ -17,7 +17,7 @@ TARGET = "Phường Cầu Ông Lãnh đạt chỉ tiêu giao quân bao nhiêu ph
 
 
 def asked(*questions: str) -> list[tuple[str, str]]:
-    return [(q, "") for q in questions]  # the extractive rewrite reads the questions only (as `hoidap ask --after`)
+    return [(q, "") for q in questions]  # the questions only: nothing answered to point at
 
 
 @pytest.mark.parametrize("history, question, standalone", [

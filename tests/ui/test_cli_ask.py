@@ -110,3 +110,13 @@ def test_cold_ask_imports_no_torch_gradio_or_sentence_transformers(data_dir):
                                "HOME": str(Path.home())})
     assert "HEAVY=\n" in done.stderr + "\n", done.stderr
     assert json.loads(done.stdout)["short_answer"] == "553 đảng viên"
+
+
+def test_a_follow_up_points_at_the_person_answered_before(data_dir):
+    # `--after` used to pass the earlier questions without their answers, so "Ông ấy" pointed at nothing
+    # (refused, 0.10); the chat page keeps the answers, and now so does the CLI.
+    done = ask(data_dir, "--json", "Ông ấy giữ chức vụ gì?", "--after", "Ai là Chủ tịch HĐND Quận 1?")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert "Nguyễn Duy An" in (result["rewritten_question"] or ""), result["rewritten_question"]
+    assert not result["abstained"] and "Chủ tịch HĐND Quận 1" in (result["short_answer"] or "")
