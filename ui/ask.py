@@ -9,13 +9,11 @@ from rag.pipeline import Answerer
 from rag.result import SHORT_ANSWER_LINE
 
 
-def run_ask(settings: Settings, question: str, *, as_json: bool = False,
-            history: list[tuple[str, str]] | None = None, after: list[str] | None = None) -> int:
+def run_ask(settings: Settings, question: str, *, as_json: bool = False, after: list[str] | None = None) -> int:
     answerer = Answerer(settings)
-    if after:
-        history = (history or []) + conversation(answerer, after)
+    history = conversation(answerer, after) if after else None
     result = None
-    for event in answerer.stream(question, history=history or None):
+    for event in answerer.stream(question, history=history):
         if event.kind == "token" and not as_json:
             sys.stdout.write(event.text)
             sys.stdout.flush()
