@@ -16,9 +16,21 @@ _GENERIC_HEADS = set(fold(
 ).split())
 
 
+# How people are addressed before their name ("Chị Liên", "Anh Hứa Vĩnh Phúc"): not part of it. "Anh" also opens
+# a country ("Anh Quốc"): only before a family name. Compared with their marks ("Cháu" is no "Châu Âu").
+_ADDRESS = {"chị", "em", "cô", "chú", "bác", "cháu", "bé", "cụ"}
+
+
 def question_entities(question: str) -> list[str]:
+    from index.textnorm import match_form
+    from rag.spans import _SURNAMES
+
     entities = []
     for _, _, found in capitalised_runs(question, allow_digits=True):
+        address = match_form(found[0])
+        if len(found) > 2 and (address in _ADDRESS or (address == "anh" and match_form(found[1]) in _SURNAMES)):
+            entities.append(" ".join(found[1:]))  # the name after its address word (a given name alone is not
+            continue  # trusted: folded, "Liên" is in "liên quan")
         # Acronyms (UBND, HĐND) and heads (Phường, Chủ tịch) name kinds of bodies, not a particular one.
         while len(found) > 1 and (fold(found[0]) in _GENERIC_HEADS or found[0].isupper()) and not found[1].isdigit():
             found = found[1:]

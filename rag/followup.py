@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 from index.textnorm import fold, has_diacritics
-from rag.question import analyse, asks_why, asks_without_subject, question_phrase
+from rag.question import _STOP_SYLLABLES, analyse, asks_why, asks_without_subject, question_phrase
 from rag.result import SHORT_ANSWER_LINE
 from rag.spans import capitalised_runs
 
@@ -45,6 +45,7 @@ _PERSON_HEADS = {"ong", "ba", "anh", "chi", "co", "nguoi"}  # "ông ấy", "ngư
 # Titles of office ("Phó Bí thư Thường trực", "Chủ tịch", "Giám đốc"), matched folded.
 _TITLE = re.compile(r"\b(?:pho )?(?:bi thu|chu tich|giam doc|truong ban|truong phong|uy vien)(?: thuong truc)?\b")
 _PLACE_WORDS = {"phuong", "xa", "huyen", "quan", "tinh", "thanh", "thi"}  # "thành phố", "thị xã / trấn" by their first
+_FUNCTION = {"la", "co", "duoc", "thi", "da", "se", "dang", "con", "vay", "the", "a", "nhi", "nhe"}
 _NAME_WITHIN = 3  # words between a head and the name it introduces ("hội nghị của phường Cầu Ông Lãnh")
 
 
@@ -66,9 +67,16 @@ def _standalone(chain: list[str], question: str, said: str) -> str:
     previous = chain[-1]
     match = _FOLLOWUP.match(question)
     if match:
-        return _subject_swapped(previous, match.group("subject").strip())
+        subject = match.group("subject").strip()
+        asked = _asked_of(subject)
+        if asked is None:
+            return _subject_swapped(previous, subject)
+        core, full = asked
+        return core if full else _subject_swapped(previous, core)
     if asks_without_subject(question):
         return _asked_again(previous, question)
+    if _goes_on(question, previous, said):
+        return _asked_again(previous, question, replace_verb=True)
     return _pointers_resolved(chain, question, _person_answered(previous, said))
 
 
@@ -86,6 +94,30 @@ def _subject_swapped(previous: str, subject: str) -> str:
         start, end, _ = runs[0]
         return previous[:start] + subject + previous[end:]
     return f"{previous.rstrip(' ?')} {subject}?"
+
+
+def _content(text: str) -> list[str]:
+    return [w for w in _WORD.findall(fold(text)) if w not in _FUNCTION]
+
+
+def _asked_of(subject: str) -> tuple[str, bool] | None:
+    """What a "còn …" follow-up that asks a question of its own holds: (the subject it names, whether it is a
+    whole question). "Còn Cầu Ông Lãnh 6 tháng đầu năm 2020 thì kết nạp được mấy người?" says what it asks
+    after "thì" — a whole question, asked as typed; "Còn chủ tịch HĐND huyện là ai?", "Còn bí thư đảng ủy
+    phường thì ai?", "Còn Tây Sơn bao nhiêu?" name only a subject and the question phrase — the previous
+    question is asked of that subject. None when it asks nothing."""
+    span = question_phrase(subject)
+    if span is None:
+        return None
+    before, after = subject[:span[0]], subject[span[1]:]
+    then = fold(before).find(" thi ")  # folding keeps the offsets: "thì" typed with or without its mark
+    core, rest = (before[:then], before[then + 5:]) if then >= 0 else (before, "")
+    if _content(after) or _content(rest):
+        return subject.rstrip(" ?") + "?", True
+    words = core.split()
+    while words and fold(words[-1]) in _FUNCTION:  # "phường Tây Sơn có", "chủ tịch HĐND huyện là", "… thi"
+        words.pop()
+    return (" ".join(words), False) if words else None
 
 
 def _title(text: str, at_start: bool = False) -> re.Match | None:
@@ -136,7 +168,22 @@ def _names_a_place(text: str) -> bool:
     return any(_place_of(run) for _, _, run in capitalised_runs(text, allow_digits=True))
 
 
-def _asked_again(previous: str, question: str) -> str:
+def _goes_on(question: str, previous: str, said: str) -> bool:
+    """A question that names nothing the conversation has not just said, in a word or two besides its question
+    phrase (up to four syllables): "Đạt bao nhiêu phần trăm?" after "Tổng thu ngân sách … của Tây Sơn là bao
+    nhiêu?" (answered "… đạt 790,2%"), "Sinh hoạt ở bao nhiêu chi bộ?" after "Phường Phước Tân có bao nhiêu đảng
+    viên?" (answered "… sinh hoạt tại 22 chi bộ") ask it of the same subject."""
+    span = question_phrase(question)
+    if span is None:
+        return False
+    words = [w for w in _content(question[:span[0]] + " " + question[span[1]:]) if w not in _STOP_SYLLABLES]
+    if not words or len(words) > 4 or any(w[:1].isupper() for w in _WORD.findall(question)[1:]):
+        return False
+    heard = set(_WORD.findall(fold(previous + " " + said)))
+    return all(word in heard for word in words)
+
+
+def _asked_again(previous: str, question: str, replace_verb: bool = False) -> str:
     """The previous question with its question phrase replaced by the new one ("khi nào" → "ở đâu");
     a why-question asks why the previous question's fact holds: "Vì sao" + the previous question's words."""
     asked = question.strip().rstrip(" ?.!")
@@ -146,7 +193,15 @@ def _asked_again(previous: str, question: str) -> str:
         rest = re.sub(r"\s+", " ", body[:span[0]] + body[span[1]:]).strip(" ,") if span else body
         return f"{asked[:1].upper()}{asked[1:]} {_sentence_inside(rest)}?"
     if span:
-        return f"{body[:span[0]]}{asked[:1].lower()}{asked[1:]}{body[span[1]:]}?"
+        head = body[:span[0]]
+        if replace_verb:  # "… của Tây Sơn là" + "đạt bao nhiêu phần trăm": the old verb gives way to the new
+            kept = head.split()
+            while kept and fold(kept[-1]) in _FUNCTION:
+                kept.pop()
+            head = " ".join(kept) + " "
+            if _content(asked[question_phrase(asked)[1]:]):  # "… bao nhiêu chi bộ": its own words, not "đảng viên"
+                return f"{head}{asked[:1].lower()}{asked[1:]}?"
+        return f"{head}{asked[:1].lower()}{asked[1:]}{body[span[1]:]}?"
     return f"{body} {asked[:1].lower()}{asked[1:]}?"
 
 

@@ -18,6 +18,7 @@ from index.textnorm import fold, folded_tokens, has_diacritics, tokens
 _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("date", r"\bnam (bao nhieu|may)\b(?!\s*\w)"),  # "vào năm bao nhiêu?" asks a year, not a count
     ("ordinal", r"\b(lan|khoa|nhiem ky) (thu )?(may|bao nhieu)\b"),
+    ("place", r"\b(quan|phuong) (thu )?may\b"),  # "thuộc quận mấy": a numbered district, by its name ("Quận 1")
     ("number", r"\b(bao nhieu|may|bao nhieu phan tram|bao lau)\b"),
     ("date", r"\b(khi nao|ngay nao|nam nao|thang nao|luc nao|bao gio|thoi gian nao|ngay may|hom nao|dip nao|vao ngay|"
              r"nhiem ky nao|giai doan nao)\b(?!\s*\d)"),  # "vào ngày 24/6" gives the date, it does not ask it
@@ -316,13 +317,14 @@ def analyse(text: str) -> QuestionAnalysis:
         analysis.unit = unit_words[:2]
         if analysis.unit[:2] == ["phan", "tram"]:
             analysis.unit = ["%"]
-    if qtype == "number" and not analysis.unit and re.search(r"\b(ty le|phan tram)\b", folded):
+    if qtype == "number" and not analysis.unit and re.search(r"\b(ty le|phan tram)\b|\b(bao nhieu|may)\s*%", folded):
         analysis.unit = ["%"]
     counted = re.search(r"\bso (?:luong )?(\w+ \w+)\b.*\b(?:la )?bao nhieu\s*$", folded.rstrip(" ?"))
     if qtype == "number" and not analysis.unit and counted:
         # "Số đảng viên … là bao nhiêu?": what is counted comes before the question word.
         analysis.unit = [w for w in counted.group(1).split() if w not in _STOP_SYLLABLES][:2]
-    focus = re.search(r"((?:\w+\s+){1,2})nao\b", folded)
+    focus = re.search(r"((?:\w+\s+){1,2})nao\b", folded) or (
+        re.search(r"\b((?:quan|phuong)\s+)(?:thu\s+)?may\b", folded) if qtype == "place" else None)
     if focus:
         words = focus.group(1).split()
         # The head noun before "nào": two syllables when they form one ("thành phố"), else one.

@@ -94,7 +94,7 @@ def described_person(analysis: QuestionAnalysis, sentence: str, names: list[tupl
 
 
 # "… giữ chức vụ gì?", "chức danh của …", "cương vị", "vị trí nào": the question asks a person's title.
-_ASKS_TITLE = re.compile(r"\b(chuc vu|chuc danh|cuong vi|giu chuc|vi tri)\b")
+_ASKS_TITLE = re.compile(r"\b(chuc vu|chuc danh|chuc gi|cuong vi|giu chuc|lam chuc|vi tri)\b")
 _APPOSITION = re.compile(r"\s*(?:,|[-–—]|\()\s*")  # "Nguyễn Duy An, Ủy viên …", "Lê Ngọc Anh – TUV, …"
 
 
@@ -105,14 +105,15 @@ def described_title(analysis: QuestionAnalysis, sentence: str, names: list[tuple
     if len(names) < 2:
         return None
     question = analysis.all_folded
-    named = [i for i, (start, end) in enumerate(names) if _holds(question, folded_tokens(sentence[start:end]))]
+    # Named in full, or by the given name ("chị Uyên Linh" for Nguyễn Võ Uyên Linh): its last two words.
+    named = [i for i, (start, end) in enumerate(names) if _holds(question, folded_tokens(sentence[start:end])[-2:])]
     if len(named) != 1:
         return None
     start, end = names[named[0]]
     name = folded_tokens(sentence[start:end])
-    rest = _without(question, name)
+    rest = _without(question, name if _holds(question, name) else name[-2:])
     asks_title = bool(_ASKS_TITLE.search(" ".join(rest))) or (
-        analysis.qtype == "person" and all(word in _STOP_SYLLABLES or word in ("ong", "ba", "dong", "chi")
+        analysis.qtype == "person" and all(word in _STOP_SYLLABLES or word in ("ong", "ba", "dong", "chi", "anh")
                                            for word in rest))
     if not asks_title:
         return None

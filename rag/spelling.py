@@ -137,6 +137,12 @@ class Speller:
         # A word the archive holds is no slip of a question word, whatever it is one edit from and whether or
         # not the archive pairs it with its neighbours: "Đội nào" is no "Nơi nào", "khi tạo" no "khi nào", "thu
         # lấy" no "thu mấy", "tác hại gì" no "cái gì".
+        if not known and accented and self._df(folded, "folded") > 0:
+            # A mark slipped on a word the archive pairs with a neighbour is that word, before any question
+            # phrase one letter away: "Cầu Ông Lảnh thu" is "Ông Lãnh", not "lần thứ".
+            slip = self._best_spelling(folded, around)
+            if slip is not None and self._pairs(slip, *around) > 0:
+                return slip
         if not known:
             for candidate in sorted(edits(folded)):  # one edit from a question phrase: "phần trăn" → "phần trăm"
                 if candidate in self.protected and self._context(candidate, before, after) == 1 << 40:

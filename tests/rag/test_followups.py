@@ -145,3 +145,44 @@ def test_a_followup_about_another_title_is_answered_from_the_roster(answerer, pr
     first = answerer.answer(previous)
     result = answerer.answer(question, history=[(previous, first.as_said())])
     assert not result.abstained and result.short_answer == name, (result.rewritten_question, result.answer)
+
+
+@pytest.mark.parametrize("previous, question, standalone", [
+    # "Còn X thì <a question of its own>": a whole question, asked as typed (it was taken whole for the subject).
+    ("6 tháng đầu năm 2023 Tây Sơn kết nạp được mấy đảng viên mới?",
+     "Thế còn Cầu Ông Lãnh 6 tháng đầu năm 2020 thì kết nạp được mấy người?",
+     "Cầu Ông Lãnh 6 tháng đầu năm 2020 thì kết nạp được mấy người?"),
+    # A subject and a bare question phrase: the previous question, of that subject ("là ai" was taken into it).
+    ("Ai đang là Bí thư Huyện ủy Phú Xuyên?", "Còn chủ tịch HĐND huyện là ai?", "Ai đang là chủ tịch HĐND huyện Phú Xuyên?"),
+    ("Chủ tịch UBND phường Cầu Ông Lãnh là ai?", "Còn bí thư đảng ủy phường thì ai?",
+     "Bí thư đảng ủy phường Cầu Ông Lãnh là ai?"),
+    ("Phường Phước Tân có bao nhiêu đảng viên?", "Còn phường Tây Sơn có bao nhiêu?", "Phường Tây Sơn có bao nhiêu đảng viên?"),
+])
+def test_a_followup_that_asks_with_its_own_words(previous, question, standalone):
+    assert rewrite_followup(asked(previous), question) == standalone
+
+
+BUDGET = "Tổng thu ngân sách nhà nước 6 tháng đầu năm 2023 của Tây Sơn là bao nhiêu?"
+BUDGET_SAID = ("Trả lời ngắn: trên 49 tỷ 687 triệu đồng\nTổng thu ngân sách nhà nước 6 tháng ước đạt trên 49 tỷ 687 "
+               "triệu đồng, đạt 790,2% [1].")
+MEMBERS = "Phường Phước Tân có bao nhiêu đảng viên?"
+MEMBERS_SAID = "Trả lời ngắn: 553 đảng viên\nPhường Phước Tân hiện có 553 đảng viên sinh hoạt tại 22 chi bộ [1]."
+
+
+@pytest.mark.parametrize("previous, said, question, standalone", [
+    # Words the conversation has just said, and a question phrase: asked of the same subject (was refused).
+    (BUDGET, BUDGET_SAID, "Đạt bao nhiêu phần trăm?",
+     "Tổng thu ngân sách nhà nước 6 tháng đầu năm 2023 của Tây Sơn đạt bao nhiêu phần trăm?"),
+    (MEMBERS, MEMBERS_SAID, "Sinh hoạt ở bao nhiêu chi bộ?", "Phường Phước Tân sinh hoạt ở bao nhiêu chi bộ?"),
+    # Words nobody said: a question of its own.
+    (MEMBERS, MEMBERS_SAID, "Ai chủ trì hội nghị?", "Ai chủ trì hội nghị?"),
+    (MEMBERS, MEMBERS_SAID, "Lạm phát bao nhiêu?", "Lạm phát bao nhiêu?"),
+])
+def test_a_followup_in_the_words_just_said(previous, said, question, standalone):
+    assert rewrite_followup([(previous, said)], question) == standalone
+
+
+def test_a_followup_in_the_words_just_said_is_answered(answerer):
+    first = answerer.answer(BUDGET)
+    result = answerer.answer("Đạt bao nhiêu phần trăm?", history=[(BUDGET, first.as_said())])
+    assert not result.abstained and result.short_answer == "790,2%", (result.rewritten_question, result.answer)

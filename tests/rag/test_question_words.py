@@ -106,3 +106,25 @@ def test_a_date_the_question_gives_is_not_a_date_it_asks(question, qtype):
 ])
 def test_a_count_the_question_names_is_asked_only_when_nothing_else_is(question, qtype):
     assert analyse(question).qtype == qtype
+
+
+def test_a_percent_sign_names_the_unit_asked():
+    # "đạt bao nhiêu %" was a count of no unit: "hơn 4 tỷ đồng" beside "36,26%" was as good an answer.
+    assert analyse("Cầu Ông Lãnh thu ngân sách đạt bao nhiêu %?").unit == ["%"]
+    assert analyse("Cầu Ông Lãnh thu ngân sách đạt bao nhiêu phần trăm?").unit == ["%"]
+
+
+def test_a_numbered_district_is_a_place():
+    # "thuộc quận mấy" asks which district ("Quận 1"), not how many.
+    found = analyse("Phường Cầu Ông Lãnh thuộc quận mấy?")
+    assert (found.qtype, found.focus) == ("place", ["quan"])
+    assert analyse("Phường có bao nhiêu quận?").qtype == "number"
+
+
+def test_how_a_person_is_addressed_is_not_their_name():
+    from rag.entities import question_entities
+
+    assert question_entities("Anh Hứa Vĩnh Phúc làm chức gì?") == ["Hứa Vĩnh Phúc"]
+    assert question_entities("Chị Uyên Linh giữ chức vụ gì?") == ["Uyên Linh"]
+    assert question_entities("Anh Quốc có bao nhiêu dân?") == ["Anh Quốc"]  # a country: no family name after "Anh"
+    assert question_entities("Lãnh đạo Tin lành Châu Âu nào?") == ["Châu Âu"]  # "Châu" is no "Cháu"

@@ -51,6 +51,11 @@ def test_a_mistyped_question_gets_the_clean_questions_answer(answerer):
     # are pairs it holds.
     ("Ai là Chủ tích UBND phường Cầu Ông Lãnh?", "Ai là Chủ tịch UBND phường Cầu Ông Lãnh?"),
     ("Phường Tây Sơn thu ngân sạch bao nhiêu?", "Phường Tây Sơn thu ngân sách bao nhiêu?"),
+    # A slipped mark on a name the index pairs with its neighbour, before a question phrase one letter away:
+    # "Lảnh thu" was read as "Lần thứ" ("lần thứ mấy").
+    ("Cả năm 2020 phường Cầu Ông Lảnh thu ngân sách đạt bao nhiêu?",
+     "Cả năm 2020 phường Cầu Ông Lãnh thu ngân sách đạt bao nhiêu?"),
+    ("Thu ngân sách đạt bao nhiêu phần trăn?", "Thu ngân sách đạt bao nhiêu phần trăm?"),  # the phrase still completed
 ])
 def test_a_slipped_mark_that_makes_another_word_is_corrected_by_its_neighbours(answerer, typed, expected):
     speller = Speller(answerer.reader.lexical)

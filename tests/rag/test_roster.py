@@ -110,3 +110,13 @@ def test_no_titles_when_the_roster_does_not_answer(question, sentence):
 def test_seed_titles_through_the_cli(seed_data_dir, question, shown):
     result = ask(seed_data_dir, question)
     assert not result["abstained"] and result["short_answer"] == shown, (result["short_answer"], result["answer"])
+
+
+@pytest.mark.parametrize("question, shown", [
+    ("Chị Uyên Linh giữ chức vụ gì?", "Chủ tịch UBND phường"),  # the given name, after how she is addressed
+    ("Anh Hứa Vĩnh Phúc làm chức gì vậy?", "Phó Chủ tịch Thường trực Ủy ban MTTQ Việt Nam Quận 1"),
+])
+def test_a_person_named_as_people_address_them(seed_data_dir, question, shown):
+    # Refused before (0.22–0.24): "Anh", "Chị" were read as part of the name, which the article never writes.
+    result = ask(seed_data_dir, question)
+    assert not result["abstained"] and result["short_answer"] == shown, (result["short_answer"], result["answer"])
