@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 from index.textnorm import fold, has_diacritics
-from rag.question import _STOP_SYLLABLES, analyse, asks_why, asks_without_subject, question_phrase
+from rag.question import analyse, asks_why, asks_without_subject, function_word, question_phrase
 from rag.result import SHORT_ANSWER_LINE
 from rag.spans import capitalised_runs
 
@@ -176,7 +176,7 @@ def _goes_on(question: str, previous: str, said: str) -> bool:
     span = question_phrase(question)
     if span is None:
         return False
-    words = [w for w in _content(question[:span[0]] + " " + question[span[1]:]) if w not in _STOP_SYLLABLES]
+    words = [w for w in _content(question[:span[0]] + " " + question[span[1]:]) if not function_word(w)]
     if not words or len(words) > 4 or any(w[:1].isupper() for w in _WORD.findall(question)[1:]):
         return False
     heard = set(_WORD.findall(fold(previous + " " + said)))

@@ -86,6 +86,11 @@ def title_words(folded_question: str) -> list[str]:
 _COMPARISON_FRAME = {"giua", "hoac", "hon", "truoc", "som", "muon"}
 
 
+def function_word(folded: str) -> bool:
+    """A folded syllable that names nothing: a question word or a function word ("ai", "là", "của")."""
+    return folded in _STOP_SYLLABLES
+
+
 def question_syllables() -> frozenset[str]:
     """Folded syllables of the question words and function words: never "corrected" (a small corpus
     may not hold "bao nhiêu", which is still no typo)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from index.textnorm import folded_tokens
-from rag.question import QuestionAnalysis, _STOP_SYLLABLES
+from rag.question import QuestionAnalysis, function_word
 
 _STARTS = re.compile(r"[,;:(]")  # where the stretch of a listed person may begin
 _ENDS = re.compile(r";")  # where it ends, at the latest
@@ -65,7 +65,7 @@ def _longest_title_run(question: list[str], stretch: list[str]) -> int:
             if _differs(question, j + size, piece_after[:1], piece_after) or \
                     _differs(question, j - 1, piece_before[-1:], piece_before):
                 continue
-            best = max(best, sum(word not in _STOP_SYLLABLES for word in stretch[i:i + size]))
+            best = max(best, sum(not function_word(word) for word in stretch[i:i + size]))
     return best
 
 
@@ -74,7 +74,7 @@ def _differs(question: list[str], j: int, next_word: list[str], piece: list[str]
     if not (0 <= j < len(question)) or not next_word:
         return False
     asked, said = question[j], next_word[0]
-    return asked not in _STOP_SYLLABLES and said not in _STOP_SYLLABLES and asked not in piece
+    return not function_word(asked) and not function_word(said) and asked not in piece
 
 
 def described_person(analysis: QuestionAnalysis, sentence: str, names: list[tuple[int, int]]) -> tuple[int, int] | None:
@@ -113,7 +113,7 @@ def described_title(analysis: QuestionAnalysis, sentence: str, names: list[tuple
     name = folded_tokens(sentence[start:end])
     rest = _without(question, name if _holds(question, name) else name[-2:])
     asks_title = bool(_ASKS_TITLE.search(" ".join(rest))) or (
-        analysis.qtype == "person" and all(word in _STOP_SYLLABLES or word in ("ong", "ba", "dong", "chi", "anh")
+        analysis.qtype == "person" and all(function_word(word) or word in ("ong", "ba", "dong", "chi", "anh")
                                            for word in rest))
     if not asks_title:
         return None
