@@ -44,6 +44,7 @@ _PARTICLES = ["ạ", "à", "nhé", "nha", "nhỉ", "nhở", "hả", "hở", "v�
 # "vậy" as chat spells it ("zậy", "zị") and as the Centre and the South say it ("rứa", "dị"), and "thế", "đấy":
 # particles only where they make no word with the syllable before them ("ưu thế", "thay thế", "kỳ dị" are words
 # of pyvi's list), "thế" not after "như / là" and "đấy" not after a word of place ("ở đấy" points back).
+_ASKING_WORDS = {"ai", "gì", "nào", "đâu", "sao", "mấy", "nhiêu"}
 _SPOKEN = {"zậy": set(), "dzậy": set(), "zị": set(), "rứa": set(), "dị": set(), "thế": {"như", "là"},
            "đấy": {"ở", "tại", "từ", "đến", "ra", "vào", "về", "chỗ", "bên", "trong", "ngoài"}}
 
@@ -127,6 +128,8 @@ def _trailing_start(core: str) -> int:
             return False
         if word == "ta":  # "zậy ta", "nhỉ ta": the South's closing "ta", after another particle only
             return j > 0 and particle(j - 1)
+        if word == "ấy":  # "huyện nào ấy nhỉ": after a question word; "ông ấy" points back
+            return j > 0 and text[j - 1].lower() in _ASKING_WORDS
         if word in _SPOKEN:
             from rag.lexicon import word_pairs
 

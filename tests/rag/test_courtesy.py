@@ -102,3 +102,9 @@ def test_the_cli_answers_a_framed_question(seed_data_dir, tmp_path):
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     assert not result["abstained"] and "314" in (result["short_answer"] or "")
+
+
+def test_a_closing_ay_after_a_question_word_is_a_particle():
+    assert without_courtesy("Bí thư Lê Ngọc Anh là bí thư huyện ủy huyện nào ấy nhỉ?") == \
+        "Bí thư Lê Ngọc Anh là bí thư huyện ủy huyện nào?"
+    assert without_courtesy("Ai đã gặp ông ấy?") == "Ai đã gặp ông ấy?"  # "ông ấy" points back
