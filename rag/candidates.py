@@ -82,8 +82,9 @@ def words(text: str) -> list[re.Match]:
     return list(WORD_RE.finditer(text))
 
 
-def typed_spans(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
-    """Candidates of the asked-for type, with a prior for the unit/head/granularity asked."""
+def typed_spans(analysis: QuestionAnalysis, text: str, names=None) -> list[SpanCandidate]:
+    """Candidates of the asked-for type, with a prior for the unit/head/granularity asked (``names``: the
+    sentence's ``name_spans``, when the caller has them)."""
     qtype = analysis.qtype
     money, want = _asked(analysis.text)
     if qtype == "number":
@@ -135,7 +136,7 @@ def typed_spans(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate]:
 
         return [SpanCandidate(s, e, "date", prior(kind)) for s, e, kind in spans]
     if qtype == "person":
-        names = name_spans(text)
+        names = name_spans(text) if names is None else names
         holder = title_holder(analysis, text, names)
         return [SpanCandidate(s, e, "person", 1.0 if surname else 0.5) for s, e, surname in names
                 if holder is None or (s, e) == holder]
@@ -216,11 +217,12 @@ def span_candidates(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate
     """Typed spans, and for questions that do not ask a number or a date, phrase spans; a span made only
     of the question's own words is never the answer ("Cầu Ông Lãnh" to "… Cầu Ông Lãnh ở đâu?")."""
     asked = set(analysis.all_folded)
-    title = described_title(analysis, text, [(s, e) for s, e, surname in name_spans(text) if surname])
+    names = name_spans(text)
+    title = described_title(analysis, text, [(s, e) for s, e, surname in names if surname])
     if title is not None:  # a roster's titles for the one person the question names and asks about
         return [SpanCandidate(title[0], title[1], "phrase", 0.0)]
-    typed = typed_spans(analysis, text)
-    if analysis.qtype not in TYPED_ONLY and title_holder(analysis, text) is None:
+    typed = typed_spans(analysis, text, names)
+    if analysis.qtype not in TYPED_ONLY and title_holder(analysis, text, names) is None:
         seen = {(s.start, s.end) for s in typed}
         typed += [s for s in phrase_spans(text) if (s.start, s.end) not in seen]
         seen = {(s.start, s.end) for s in typed}
@@ -228,12 +230,12 @@ def span_candidates(analysis: QuestionAnalysis, text: str) -> list[SpanCandidate
     return [s for s in typed if not _only_question_words(text[s.start:s.end], asked)]
 
 
-def title_holder(analysis: QuestionAnalysis, text: str, names=None) -> tuple[int, int] | None:
+def title_holder(analysis: QuestionAnalysis, text: str, names) -> tuple[int, int] | None:
     """In a roster ("A, Chủ tịch …; B, Phó Chủ tịch …") the title asked names its own holder (rag/roster.py):
-    a person question is then answered by that name, and by no phrase of the roster around it."""
+    a person question is then answered by that name, and by no phrase of the roster around it. ``names``: the
+    sentence's ``name_spans``."""
     if analysis.qtype != "person":
         return None
-    names = name_spans(text) if names is None else names
     return described_person(analysis, text, [(s, e) for s, e, surname in names if surname])
 
 

@@ -6,8 +6,8 @@ is seldom the answer: the features measure how many of them each candidate has.
 
 from __future__ import annotations
 
-from index.textnorm import fold
-from rag.spans import capitalised_runs
+from index.textnorm import fold, match_form
+from rag.spans import capitalised_runs, is_surname
 
 # Words that open a capitalised run without naming anyone in particular.
 _GENERIC_HEADS = set(fold(
@@ -22,13 +22,10 @@ _ADDRESS = {"chị", "em", "cô", "chú", "bác", "cháu", "bé", "cụ"}
 
 
 def question_entities(question: str) -> list[str]:
-    from index.textnorm import match_form
-    from rag.spans import _SURNAMES
-
     entities = []
     for _, _, found in capitalised_runs(question, allow_digits=True):
         address = match_form(found[0])
-        if len(found) > 2 and (address in _ADDRESS or (address == "anh" and match_form(found[1]) in _SURNAMES)):
+        if len(found) > 2 and (address in _ADDRESS or (address == "anh" and is_surname(found[1]))):
             entities.append(" ".join(found[1:]))  # the name after its address word (a given name alone is not
             continue  # trusted: folded, "Liên" is in "liên quan")
         # Acronyms (UBND, HĐND) and heads (Phường, Chủ tịch) name kinds of bodies, not a particular one.

@@ -45,7 +45,8 @@ _PERSON_HEADS = {"ong", "ba", "anh", "chi", "co", "nguoi"}  # "ông ấy", "ngư
 # Titles of office ("Phó Bí thư Thường trực", "Chủ tịch", "Giám đốc"), matched folded.
 _TITLE = re.compile(r"\b(?:pho )?(?:bi thu|chu tich|giam doc|truong ban|truong phong|uy vien)(?: thuong truc)?\b")
 _PLACE_WORDS = {"phuong", "xa", "huyen", "quan", "tinh", "thanh", "thi"}  # "thành phố", "thị xã / trấn" by their first
-_FUNCTION = {"la", "co", "duoc", "thi", "da", "se", "dang", "con", "vay", "the", "a", "nhi", "nhe"}
+# Beside rag/question's function words: verbs of tense and particles a follow-up leaves around its subject.
+_FUNCTION = {"duoc", "thi", "se", "dang", "nhe"}
 _NAME_WITHIN = 3  # words between a head and the name it introduces ("hội nghị của phường Cầu Ông Lãnh")
 
 
@@ -96,8 +97,12 @@ def _subject_swapped(previous: str, subject: str) -> str:
     return f"{previous.rstrip(' ?')} {subject}?"
 
 
+def _names_nothing(folded: str) -> bool:
+    return function_word(folded) or folded in _FUNCTION
+
+
 def _content(text: str) -> list[str]:
-    return [w for w in _WORD.findall(fold(text)) if w not in _FUNCTION]
+    return [w for w in _WORD.findall(fold(text)) if not _names_nothing(w)]
 
 
 def _asked_of(subject: str) -> tuple[str, bool] | None:
@@ -115,7 +120,7 @@ def _asked_of(subject: str) -> tuple[str, bool] | None:
     if _content(after) or _content(rest):
         return subject.rstrip(" ?") + "?", True
     words = core.split()
-    while words and fold(words[-1]) in _FUNCTION:  # "phường Tây Sơn có", "chủ tịch HĐND huyện là", "… thi"
+    while words and _names_nothing(fold(words[-1])):  # "phường Tây Sơn có", "chủ tịch HĐND huyện là", "… thi"
         words.pop()
     return (" ".join(words), False) if words else None
 
@@ -176,7 +181,7 @@ def _goes_on(question: str, previous: str, said: str) -> bool:
     span = question_phrase(question)
     if span is None:
         return False
-    words = [w for w in _content(question[:span[0]] + " " + question[span[1]:]) if not function_word(w)]
+    words = _content(question[:span[0]] + " " + question[span[1]:])
     if not words or len(words) > 4 or any(w[:1].isupper() for w in _WORD.findall(question)[1:]):
         return False
     heard = set(_WORD.findall(fold(previous + " " + said)))
@@ -196,7 +201,7 @@ def _asked_again(previous: str, question: str, replace_verb: bool = False) -> st
         head = body[:span[0]]
         if replace_verb:  # "… của Tây Sơn là" + "đạt bao nhiêu phần trăm": the old verb gives way to the new
             kept = head.split()
-            while kept and fold(kept[-1]) in _FUNCTION:
+            while kept and _names_nothing(fold(kept[-1])):
                 kept.pop()
             head = " ".join(kept) + " "
             if _content(asked[question_phrase(asked)[1]:]):  # "… bao nhiêu chi bộ": its own words, not "đảng viên"

@@ -40,6 +40,11 @@ _SURNAMES = set(match_form(
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Hà Đào Đoàn Vương Trịnh Trương "
     "Lâm Mai Tô Cao Thái Lương Đinh Châu Tạ Quách Hứa Triệu Kiều Tăng Lưu Văn Âu Từ Khúc Thân Chu Lại Doãn"
 ).split())
+def is_surname(word: str) -> bool:
+    """A Vietnamese family name ("Nguyễn", "Hứa"), compared with its marks."""
+    return match_form(word) in _SURNAMES
+
+
 # Capitalised words that start organisation names, not people.
 _NOT_NAME_START = set(match_form(
     "Đảng Đảng ủy Đảng uỷ Ban Ủy Uỷ Hội Huyện Quận Phường Xã Tỉnh Thành Thường Chủ Phó Bí Trưởng Mặt Trận "

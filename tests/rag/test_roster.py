@@ -23,7 +23,7 @@ DASHES = ("Dự hội nghị có đồng chí Lê Ngọc Anh – TUV, Bí thư H
 
 
 def holder(question: str, sentence: str) -> str | None:
-    found = title_holder(analyse(question), sentence)
+    found = title_holder(analyse(question), sentence, name_spans(sentence))
     return sentence[found[0]:found[1]] if found else None
 
 
